@@ -1,0 +1,28 @@
+// Runs vitest (extra arguments are passed through), then prints one plain summary line
+// `N passed, N failed` from vitest's JSON report, and exits with vitest's exit code.
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const dir = mkdtempSync(join(tmpdir(), "fluidcloud-vitest-"))
+const report = join(dir, "report.json")
+const run = spawnSync(
+  "vitest",
+  ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  { stdio: "inherit", shell: false }
+)
+let passed = 0
+let failed = 0
+let skipped = 0
+try {
+  const json = JSON.parse(readFileSync(report, "utf8"))
+  passed = json.numPassedTests
+  failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0) + (json.numFailedTestSuites ?? 0)
+  skipped = json.numPendingTests + json.numTodoTests
+} catch {
+  failed = Math.max(failed, 1)
+}
+rmSync(dir, { recursive: true, force: true })
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)
+process.exit(run.status ?? 1)

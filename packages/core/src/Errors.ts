@@ -1,0 +1,280 @@
+/**
+ * Every failure of the SDK is one of these tagged errors, so callers handle them with
+ * `Effect.catchTag`. The HTTP ones carry `status`, `detail` and `requestId` (from `X-Request-Id`).
+ * No error ever holds or prints the API key.
+ *
+ * @since 0.1.0
+ */
+import { Predicate, Schema } from "effect"
+
+const httpFields = {
+  /** The HTTP status code. */
+  status: Schema.Int,
+  /** The `detail` of the error body, e.g. `not_found`; for a 422, a summary of its issues. */
+  detail: Schema.String,
+  /** The `X-Request-Id` of the response, for support. */
+  requestId: Schema.optional(Schema.String)
+}
+
+const describe = (
+  self: {
+    readonly _tag: string
+    readonly status: number
+    readonly detail: string
+    readonly requestId?: string | undefined
+  },
+  extra = ""
+) =>
+  `${self._tag} (HTTP ${self.status}): ${self.detail}${extra}${self.requestId === undefined ? "" : ` [request ${self.requestId}]`}`
+
+/**
+ * 401: the API key is missing, invalid or revoked (`detail`: `missing_api_key`,
+ * `invalid_api_key`, `revoked_api_key`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthError extends Schema.TaggedError<AuthError>("@fluidcloud/AuthError")("AuthError", httpFields) {
+  override get message(): string {
+    return describe(this)
+  }
+}
+
+/**
+ * 402: over the plan's storage or share-link cap; `resource` says which.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QuotaExceededError extends Schema.TaggedError<QuotaExceededError>("@fluidcloud/QuotaExceededError")(
+  "QuotaExceededError",
+  { ...httpFields, resource: Schema.optional(Schema.Literal("storage", "links")) }
+) {
+  override get message(): string {
+    return describe(this, this.resource === undefined ? "" : ` (${this.resource})`)
+  }
+}
+
+/**
+ * 403: the key lacks a scope (`detail: insufficient_scope`, with `requiredScope`), or the
+ * subscription does not include API access (`detail: feature_not_in_plan`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PermissionError extends Schema.TaggedError<PermissionError>("@fluidcloud/PermissionError")(
+  "PermissionError",
+  { ...httpFields, requiredScope: Schema.optional(Schema.String) }
+) {
+  override get message(): string {
+    return describe(this, this.requiredScope === undefined ? "" : ` (needs ${this.requiredScope})`)
+  }
+}
+
+/**
+ * 404: the resource does not exist, is hidden in trash, or belongs to another tenant.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotFoundError extends Schema.TaggedError<NotFoundError>("@fluidcloud/NotFoundError")(
+  "NotFoundError",
+  httpFields
+) {
+  override get message(): string {
+    return describe(this)
+  }
+}
+
+/**
+ * 409: the file is not scanned clean (`file_not_ready`) or is infected (`file_infected`), so it
+ * cannot be shared or downloaded. Also raised by `files.waitUntilClean` when the file is
+ * infected or still pending when its schedule ends.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConflictError extends Schema.TaggedError<ConflictError>("@fluidcloud/ConflictError")(
+  "ConflictError",
+  httpFields
+) {
+  override get message(): string {
+    return describe(this)
+  }
+}
+
+/**
+ * 429 after the retry schedule ran out. `retryAfter` is the server's last `Retry-After`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RateLimitError extends Schema.TaggedError<RateLimitError>("@fluidcloud/RateLimitError")("RateLimitError", {
+  ...httpFields,
+  retryAfter: Schema.optional(Schema.DurationFromSelf)
+}) {
+  override get message(): string {
+    return describe(this)
+  }
+}
+
+/**
+ * One entry of a 422 validation failure.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ValidationIssue extends Schema.Class<ValidationIssue>("@fluidcloud/ValidationIssue")({
+  loc: Schema.Array(Schema.Union(Schema.String, Schema.Number)),
+  msg: Schema.String,
+  type: Schema.String
+}) {}
+
+/**
+ * Any other non-success status: 400 (`folder_cycle`, `cross_space_move`, `invalid_parts`,
+ * `checksum_mismatch`), 413 (`file_too_large`), 422 (with `issues`), and 5xx after retries.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ApiError extends Schema.TaggedError<ApiError>("@fluidcloud/ApiError")("ApiError", {
+  ...httpFields,
+  issues: Schema.optional(Schema.Array(ValidationIssue))
+}) {
+  override get message(): string {
+    return describe(this)
+  }
+}
+
+/**
+ * The request did not get a response: connection refused or reset, or the timeout elapsed.
+ * `cause` is the underlying platform error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Schema.TaggedError<TransportError>("@fluidcloud/TransportError")("TransportError", {
+  reason: Schema.Literal("Transport", "Timeout"),
+  method: Schema.String,
+  /** The URL without its query string (presigned URLs carry signatures there). */
+  url: Schema.String,
+  description: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    return `TransportError (${this.reason}): ${this.method} ${this.url}${this.description === undefined ? "" : `: ${this.description}`}`
+  }
+}
+
+/**
+ * A response did not match its schema.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>("@fluidcloud/DecodeError")("DecodeError", {
+  method: Schema.String,
+  url: Schema.String,
+  description: Schema.String,
+  requestId: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    return `DecodeError: ${this.method} ${this.url}: ${this.description}`
+  }
+}
+
+/**
+ * Bad input caught before any request was sent (e.g. `expiresInDays` out of 1..365, a
+ * negative `size`, a stream source without `size`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ValidationError extends Schema.TaggedError<ValidationError>("@fluidcloud/ValidationError")(
+  "ValidationError",
+  { field: Schema.String, description: Schema.String }
+) {
+  override get message(): string {
+    return `ValidationError: ${this.field}: ${this.description}`
+  }
+}
+
+/**
+ * The sha256 the server stored differs from the hash of the bytes the SDK streamed. The
+ * uploaded file has been deleted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class IntegrityError extends Schema.TaggedError<IntegrityError>("@fluidcloud/IntegrityError")("IntegrityError", {
+  fileId: Schema.String,
+  expected: Schema.String,
+  actual: Schema.String
+}) {
+  override get message(): string {
+    return `IntegrityError: file ${this.fileId}: sha256 sent ${this.expected}, stored ${this.actual}`
+  }
+}
+
+/**
+ * The upload source could not be read (a missing path, a failing stream, a size mismatch).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SourceError extends Schema.TaggedError<SourceError>("@fluidcloud/SourceError")("SourceError", {
+  description: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    return `SourceError: ${this.description}`
+  }
+}
+
+/**
+ * The errors an HTTP call to the API can fail with, before narrowing to an operation's statuses.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HttpError =
+  | AuthError
+  | QuotaExceededError
+  | PermissionError
+  | NotFoundError
+  | ConflictError
+  | RateLimitError
+  | ApiError
+
+/**
+ * Every error of the SDK.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FluidCloudError = HttpError | TransportError | DecodeError | ValidationError | IntegrityError | SourceError
+
+const tags: ReadonlySet<string> = new Set([
+  "AuthError",
+  "QuotaExceededError",
+  "PermissionError",
+  "NotFoundError",
+  "ConflictError",
+  "RateLimitError",
+  "ApiError",
+  "TransportError",
+  "DecodeError",
+  "ValidationError",
+  "IntegrityError",
+  "SourceError"
+])
+
+/**
+ * Whether a value is one of the SDK's errors.
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isFluidCloudError = (u: unknown): u is FluidCloudError =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag) && u instanceof Error

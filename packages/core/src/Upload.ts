@@ -1,0 +1,113 @@
+/**
+ * Upload sources, options and progress events for `files.upload` / `files.uploadStream`.
+ *
+ * @since 0.1.0
+ */
+import { Data, type Effect, type Schedule, type Stream } from "effect"
+import type { FluidFile, FolderId } from "./Domain.js"
+import type * as Errors from "./Errors.js"
+
+/**
+ * What can be uploaded:
+ * - bytes: `Uint8Array`, `ArrayBuffer`, a `Blob` / `File`;
+ * - streams: a web `ReadableStream<Uint8Array>`, an Effect `Stream<Uint8Array>`, or any
+ *   `AsyncIterable<Uint8Array>` such as a Node `Readable` — these need `options.size`;
+ * - a file-system path `string`, read through `@effect/platform`'s `FileSystem` (provided by
+ *   `NodeFluidCloud.layer`), one part's byte range at a time.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UploadSource =
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ReadableStream<Uint8Array>
+  | Stream.Stream<Uint8Array, unknown>
+  | AsyncIterable<Uint8Array>
+  | string
+
+/**
+ * Progress of an upload. Bytes are counted once a part's PUT has succeeded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UploadEvent = Data.TaggedEnum<{
+  /** The upload session was created. */
+  readonly Started: {
+    readonly uploadId: string
+    readonly fileId: string
+    readonly totalBytes: number
+    readonly partSize: number
+    readonly partCount: number
+  }
+  /** One part was stored. */
+  readonly PartUploaded: {
+    readonly partNumber: number
+    readonly partBytes: number
+    readonly uploadedBytes: number
+    readonly totalBytes: number
+  }
+  /** The upload was completed (and, with `public: true`, its link minted). */
+  readonly Completed: { readonly file: FluidFile }
+}>
+
+/**
+ * Constructors and matchers for `UploadEvent`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const UploadEvent = Data.taggedEnum<UploadEvent>()
+
+/**
+ * Options of `files.upload` and `files.uploadStream`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UploadOptions {
+  /** The folder to store the file in; the Space root when absent. */
+  readonly folderId?: FolderId | undefined
+  /** The stored filename; defaults to the path's basename, a `File`'s name, else `upload.bin`. */
+  readonly name?: string | undefined
+  /** The MIME type; guessed from the name when absent. */
+  readonly contentType?: string | undefined
+  /** Also wait for a clean scan and mint a permanent public link, set on `publicUrl`. */
+  readonly public?: boolean | undefined
+  /** Your own logical key for the file, for `files.resolve`. */
+  readonly clientKey?: string | undefined
+  /** The size in bytes; required for stream sources, checked against the bytes read. */
+  readonly size?: number | undefined
+  /** A part size hint in bytes (5 MiB to 5 GiB); the server decides the actual size. */
+  readonly partSize?: number | undefined
+  /** How many parts are uploaded at once (1 to 64, default 4). */
+  readonly concurrency?: number | undefined
+  /** The retry schedule of each part PUT and of `complete`; defaults to the client's. */
+  readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+  /** With `public: true`: how long to wait for the scan (default: up to about two minutes). */
+  readonly scanSchedule?: Schedule.Schedule<unknown, unknown> | undefined
+  /** Called with each progress event, in order. */
+  readonly onProgress?: ((event: UploadEvent) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * The errors an upload can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UploadError =
+  | Errors.AuthError
+  | Errors.PermissionError
+  | Errors.NotFoundError
+  | Errors.ConflictError
+  | Errors.QuotaExceededError
+  | Errors.RateLimitError
+  | Errors.ApiError
+  | Errors.TransportError
+  | Errors.DecodeError
+  | Errors.ValidationError
+  | Errors.IntegrityError
+  | Errors.SourceError

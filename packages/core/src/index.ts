@@ -1,0 +1,43 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * The result objects: `Space`, `Folder`, `FluidFile`, `Link`, `Share`, `Quota`, and branded ids.
+ *
+ * @since 0.1.0
+ */
+export * as Domain from "./Domain.js"
+
+/**
+ * The tagged errors of the SDK.
+ *
+ * @since 0.1.0
+ */
+export * as Errors from "./Errors.js"
+export {
+  ApiError,
+  AuthError,
+  ConflictError,
+  DecodeError,
+  IntegrityError,
+  NotFoundError,
+  PermissionError,
+  QuotaExceededError,
+  RateLimitError,
+  SourceError,
+  TransportError,
+  ValidationError
+} from "./Errors.js"
+/**
+ * The `FluidCloud` service, `make`, `layer` and `layerConfig`.
+ *
+ * @since 0.1.0
+ */
+export * as FluidCloud from "./FluidCloud.js"
+/**
+ * Upload sources, options and progress events.
+ *
+ * @since 0.1.0
+ */
+export * as Upload from "./Upload.js"

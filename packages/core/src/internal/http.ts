@@ -244,14 +244,23 @@ const decodeSuccess = <A, I>(
   url: string,
   response: HttpClientResponse.HttpClientResponse,
   schema: Schema.Schema<A, I>
-): Effect.Effect<A, Errors.DecodeError> => {
+): Effect.Effect<A, Errors.DecodeError | Errors.TransportError> => {
   const requestId = requestIdOf(response)
   const fail = (description: string, cause: unknown) =>
     new Errors.DecodeError(
       requestId === undefined ? { method, url, description, cause } : { method, url, description, cause, requestId }
     )
   return response.text.pipe(
-    Effect.mapError((cause) => fail("could not read the response body", cause)),
+    Effect.mapError(
+      (cause) =>
+        new Errors.TransportError({
+          reason: "Transport",
+          method,
+          url,
+          description: "the connection failed while reading the response body",
+          cause
+        })
+    ),
     Effect.flatMap((text) =>
       text.length === 0
         ? Effect.succeed<unknown>(undefined)

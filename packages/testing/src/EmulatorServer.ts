@@ -1,0 +1,67 @@
+/**
+ * The emulator as a real HTTP server (one listener serving the API, storage
+ * and files origins, distinguished by path).
+ *
+ * @since 0.1.0
+ */
+import { createServer } from "node:http"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Effect, Layer, type Scope } from "effect"
+import * as Emulator from "./Emulator.js"
+
+/**
+ * Options of the server: where to listen, plus the emulator's options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Emulator.Options {
+  /** Port to listen on; 0 (default) picks a free one. */
+  readonly port?: number | undefined
+  /** Host to bind; default `127.0.0.1`. */
+  readonly host?: string | undefined
+}
+
+/**
+ * Serve the emulator on the `HttpServer` in context and provide the
+ * `Emulator` service with its real URLs.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Emulator.Options & { readonly host?: string | undefined } = {}
+): Effect.Effect<Emulator.Emulator, never, HttpServer.HttpServer | Scope.Scope> =>
+  Effect.gen(function* () {
+    const server = yield* HttpServer.HttpServer
+    const address = server.address
+    const host = options.host ?? "127.0.0.1"
+    const origin =
+      address._tag === "TcpAddress"
+        ? `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host}:${address.port}`
+        : "http://localhost"
+    const emulator = yield* Emulator.make({
+      ...options,
+      baseUrl: options.baseUrl ?? origin,
+      storageUrl: options.storageUrl ?? origin,
+      filesUrl: options.filesUrl ?? origin
+    })
+    yield* server.serve(emulator.httpApp)
+    return emulator
+  })
+
+/**
+ * A scoped layer that starts the real server (port 0 = a free port) and
+ * provides the `Emulator` service; the server stops when the scope closes.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<Emulator.Emulator, never> =>
+  Layer.scoped(Emulator.Emulator, make(options)).pipe(
+    Layer.provide(
+      NodeHttpServer.layer(() => createServer(), { port: options.port ?? 0, host: options.host ?? "127.0.0.1" })
+    ),
+    Layer.orDie
+  )

@@ -1345,7 +1345,9 @@ export const make = (options: Options = {}): Model => {
 
   // --- storage origin ---------------------------------------------------------------
 
-  const storageError = (status: number, detail: string) => json(status, { detail })
+  // The storage origin's error bodies are not part of the contract: answer with an empty body and the reason in a header.
+  const storageError = (status: number, detail: string) =>
+    HttpServerResponse.empty({ status, headers: Headers.fromInput({ "x-fluidcloud-error": detail }) })
   const resetResponse = (request: HttpServerRequest.HttpServerRequest) =>
     Effect.sync(() => {
       if (request.source instanceof IncomingMessage) request.source.socket.destroy()
@@ -1515,15 +1517,21 @@ export const make = (options: Options = {}): Model => {
       burst.remaining -= 1
       if (burst.remaining <= 0) bursts = bursts.filter((b) => b !== burst)
       yield* drain(request)
-      response = HttpServerResponse.setHeaders(json(429, { detail: "rate_limited" }), {
-        "retry-after": String(burst.retryAfter),
-        ...(origin === "api" ? rateHeaders(undefined, now, false).headers : {})
-      })
+      response = HttpServerResponse.setHeaders(
+        origin === "storage" ? storageError(429, "rate_limited") : json(429, { detail: "rate_limited" }),
+        {
+          "retry-after": String(burst.retryAfter),
+          ...(origin === "api" ? rateHeaders(undefined, now, false).headers : {})
+        }
+      )
     } else if (rfault !== undefined) {
       rfault.remaining -= 1
       if (rfault.remaining <= 0) requestFaults = requestFaults.filter((f) => f !== rfault)
       yield* drain(request)
-      response = json(rfault.status, { detail: "internal_error" })
+      response =
+        origin === "storage"
+          ? storageError(rfault.status, "internal_error")
+          : json(rfault.status, { detail: "internal_error" })
       if (origin === "api")
         response = HttpServerResponse.setHeaders(response, rateHeaders(undefined, now, false).headers)
     } else if (origin === "storage") {

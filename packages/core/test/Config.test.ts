@@ -1,0 +1,107 @@
+/**
+ * `FluidCloud.layerConfig` reads FLUIDCLOUD_API_KEY, FLUIDCLOUD_BASE_URL and FLUIDCLOUD_TIMEOUT.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigError, ConfigProvider, Effect, Fiber, Layer, Option, Schedule, TestClock } from "effect"
+import { FluidCloud } from "../src/index.js"
+import { quotaWire } from "./support/Fixtures.js"
+import * as MockHttp from "./support/MockHttp.js"
+
+const KEY = "fck_test_CONFIGCONFIGCONFIGCONFIG99"
+
+const withConfig = (mock: MockHttp.Mock, env: Record<string, string>) =>
+  FluidCloud.layerConfig({ retry: Schedule.stop }).pipe(
+    Layer.provide(mock.layer),
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+  )
+
+const usage = Effect.flatMap(FluidCloud.FluidCloud, (fc) => fc.quota.usage())
+
+describe("layerConfig", () => {
+  it.effect("uses FLUIDCLOUD_API_KEY and FLUIDCLOUD_BASE_URL", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
+      const quota = yield* usage.pipe(
+        Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: KEY, FLUIDCLOUD_BASE_URL: "http://127.0.0.1:8787" }))
+      )
+      expect(quota.bytesUsed).toBe(1000)
+      expect(mock.requests).toHaveLength(1)
+      expect(mock.requests[0]?.url).toBe("http://127.0.0.1:8787/api/v1/quota")
+      expect(mock.requests[0]?.headers["x-api-key"]).toBe(KEY)
+    })
+  )
+
+  it.effect("defaults the base URL to the production API when FLUIDCLOUD_BASE_URL is unset", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
+      yield* usage.pipe(Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: KEY })))
+      expect(mock.requests[0]?.url).toBe("https://api-cloud.fluidvip.com/api/v1/quota")
+    })
+  )
+
+  it.effect("FLUIDCLOUD_TIMEOUT in seconds (2.5)", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.never)
+      const fiber = yield* Effect.fork(
+        usage.pipe(Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: KEY, FLUIDCLOUD_TIMEOUT: "2.5" })))
+      )
+      yield* TestClock.adjust("2499 millis")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+      expect(error._tag).toBe("TransportError")
+      expect(error._tag === "TransportError" ? error.reason : undefined).toBe("Timeout")
+    })
+  )
+
+  it.effect("FLUIDCLOUD_TIMEOUT as a duration (5 minutes)", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.never)
+      const fiber = yield* Effect.fork(
+        usage.pipe(Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: KEY, FLUIDCLOUD_TIMEOUT: "5 minutes" })))
+      )
+      yield* TestClock.adjust("299 seconds")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+      expect(error._tag === "TransportError" ? error.reason : error._tag).toBe("Timeout")
+    })
+  )
+
+  it.effect("a missing FLUIDCLOUD_API_KEY fails the layer with a ConfigError naming it, sending nothing", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
+      const error = yield* usage.pipe(
+        Effect.provide(withConfig(mock, { FLUIDCLOUD_BASE_URL: "http://127.0.0.1:8787" })),
+        Effect.flip
+      )
+      expect(ConfigError.isConfigError(error)).toBe(true)
+      expect(ConfigError.isConfigError(error) && ConfigError.isMissingData(error)).toBe(true)
+      expect(String(error)).toContain("FLUIDCLOUD_API_KEY")
+      expect(mock.requests).toHaveLength(0)
+    })
+  )
+
+  it.effect("an unreadable FLUIDCLOUD_TIMEOUT fails with a ConfigError", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
+      const error = yield* usage.pipe(
+        Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: KEY, FLUIDCLOUD_TIMEOUT: "soon" })),
+        Effect.flip
+      )
+      expect(ConfigError.isConfigError(error)).toBe(true)
+      expect(String(error)).toContain("FLUIDCLOUD_TIMEOUT")
+      expect(mock.requests).toHaveLength(0)
+    })
+  )
+
+  it.effect("an error from the config-built client does not print the configured key", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.error(401, "revoked_api_key"))
+      const error = yield* usage.pipe(Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: KEY })), Effect.flip)
+      expect(error._tag).toBe("AuthError")
+      expect(JSON.stringify(error)).not.toContain(KEY)
+      expect(String(error)).not.toContain(KEY)
+    })
+  )
+})

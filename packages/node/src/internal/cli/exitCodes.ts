@@ -1,0 +1,114 @@
+/**
+ * Exit codes of the `fluidcloud` command and the one-line error report printed on stderr.
+ *
+ * @internal
+ */
+import * as ValidationError from "@effect/cli/ValidationError"
+import type { Errors } from "@fluidcloud/core"
+import { Schema } from "effect"
+
+/**
+ * A problem with the command line or the configuration found before any request: a missing API
+ * key, an unreadable seed file. Exits with code 2.
+ *
+ * @internal
+ */
+export class ConfigError extends Schema.TaggedError<ConfigError>("@fluidcloud/node/ConfigError")("ConfigError", {
+  description: Schema.String
+}) {
+  override get message(): string {
+    return `ConfigError: ${this.description}`
+  }
+}
+
+/**
+ * The exit code of each outcome, in the order of the documented table.
+ *
+ * @internal
+ */
+export const table = [
+  { tag: "(success)", code: 0, meaning: "the command succeeded" },
+  { tag: "(unexpected)", code: 1, meaning: "an unexpected defect (a bug: please report it)" },
+  { tag: "usage / ConfigError", code: 2, meaning: "bad command line, or no API key / unreadable config" },
+  { tag: "ValidationError", code: 2, meaning: "an argument rejected before any request was sent" },
+  { tag: "AuthError", code: 3, meaning: "401: missing, invalid or revoked API key" },
+  { tag: "PermissionError", code: 4, meaning: "403: the key lacks a scope, or the plan has no API access" },
+  { tag: "NotFoundError", code: 5, meaning: "404: no such resource (or it is in trash / another tenant's)" },
+  { tag: "ConflictError", code: 6, meaning: "409: the file is not scanned clean (or infected)" },
+  { tag: "QuotaExceededError", code: 7, meaning: "402: over the plan's storage or link cap" },
+  { tag: "RateLimitError", code: 8, meaning: "429 after the retries ran out" },
+  { tag: "ApiError", code: 9, meaning: "any other HTTP error (400, 413, 422, 5xx after retries)" },
+  { tag: "TransportError", code: 10, meaning: "no response: connection failed or timed out" },
+  { tag: "DecodeError", code: 11, meaning: "a response did not match its schema" },
+  { tag: "IntegrityError", code: 12, meaning: "the stored sha256 differs from the bytes sent" },
+  { tag: "SourceError", code: 13, meaning: "the upload source could not be read" },
+  { tag: "(interrupted)", code: 130, meaning: "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted" }
+] as const
+
+const byTag: Record<Errors.FluidCloudError["_tag"] | ConfigError["_tag"], number> = {
+  ConfigError: 2,
+  ValidationError: 2,
+  AuthError: 3,
+  PermissionError: 4,
+  NotFoundError: 5,
+  ConflictError: 6,
+  QuotaExceededError: 7,
+  RateLimitError: 8,
+  ApiError: 9,
+  TransportError: 10,
+  DecodeError: 11,
+  IntegrityError: 12,
+  SourceError: 13
+}
+
+/**
+ * Exit code of a usage error reported by `@effect/cli` (already printed by it).
+ *
+ * @internal
+ */
+export const usage = 2
+
+/**
+ * Exit code of a defect.
+ *
+ * @internal
+ */
+export const unexpected = 1
+
+/**
+ * Exit code when interrupted by a signal.
+ *
+ * @internal
+ */
+export const interrupted = 130
+
+/**
+ * The errors a command can fail with.
+ *
+ * @internal
+ */
+export type CliError = Errors.FluidCloudError | ConfigError | ValidationError.ValidationError
+
+/**
+ * The exit code of an error.
+ *
+ * @internal
+ */
+export const codeOf = (error: CliError): number =>
+  ValidationError.isValidationError(error) ? usage : byTag[error._tag]
+
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim()
+
+/**
+ * The one line printed on stderr for an error (tag, detail and request id; never the API key,
+ * never a stack trace). `undefined` for `@effect/cli` usage errors, which it prints itself.
+ *
+ * @internal
+ */
+export const describe = (error: CliError): string | undefined => {
+  if (ValidationError.isValidationError(error)) return undefined
+  if (error._tag === "DecodeError" && error.requestId !== undefined) {
+    return `fluidcloud: ${oneLine(error.message)} [request ${error.requestId}]`
+  }
+  return `fluidcloud: ${oneLine(error.message)}`
+}

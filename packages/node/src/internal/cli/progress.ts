@@ -1,0 +1,112 @@
+/**
+ * Upload progress for the `fluidcloud` command: a redrawn bar with bytes, rate and ETA on a
+ * terminal, plain lines otherwise.
+ *
+ * @internal
+ */
+import type { Upload } from "@fluidcloud/core"
+import { Clock, Effect, Ref } from "effect"
+import * as Format from "./format.js"
+
+/**
+ * Where progress is written and how.
+ *
+ * @internal
+ */
+export interface Options {
+  /** Redraw one bar in place (`\r`) instead of printing a line per event. */
+  readonly tty: boolean
+  /** Writes raw text (the caller adds no newline). */
+  readonly write: (text: string) => Effect.Effect<void>
+  /** Width of the bar in characters (default 30). */
+  readonly width?: number | undefined
+}
+
+interface State {
+  readonly startedAt: number
+  readonly totalBytes: number
+  readonly partCount: number
+  readonly partsDone: number
+  readonly uploadedBytes: number
+}
+
+/**
+ * The numbers shown for a state at time `now` (milliseconds).
+ *
+ * @internal
+ */
+export const stats = (state: State, now: number) => {
+  const elapsed = Math.max((now - state.startedAt) / 1000, 0.001)
+  const rate = state.uploadedBytes / elapsed
+  const remaining = state.totalBytes - state.uploadedBytes
+  const eta = remaining <= 0 ? 0 : rate > 0 ? remaining / rate : Number.POSITIVE_INFINITY
+  const ratio = state.totalBytes === 0 ? 1 : state.uploadedBytes / state.totalBytes
+  return { elapsed, rate, eta, ratio }
+}
+
+/**
+ * A progress bar line: `[██████░░░░]  60%  6.0 MiB / 10.0 MiB  12.3 MiB/s  ETA 1s`.
+ *
+ * @internal
+ */
+export const bar = (state: State, now: number, width = 30): string => {
+  const { eta, rate, ratio } = stats(state, now)
+  const filled = Math.round(ratio * width)
+  const percent = `${Math.floor(ratio * 100)}%`.padStart(4)
+  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}  ${Format.bytes(state.uploadedBytes)} / ${Format.bytes(state.totalBytes)}  ${Format.bytes(rate)}/s  ETA ${Format.seconds(eta)}`
+}
+
+/**
+ * A progress reporter: feed it every `UploadEvent` (as `onProgress`).
+ *
+ * @internal
+ */
+export const make = (options: Options): Effect.Effect<(event: Upload.UploadEvent) => Effect.Effect<void>> =>
+  Effect.gen(function* () {
+    const state = yield* Ref.make<State>({ startedAt: 0, totalBytes: 0, partCount: 0, partsDone: 0, uploadedBytes: 0 })
+    const width = options.width ?? 30
+    const redraw = (s: State, now: number, end = "") => options.write(`\r\x1b[2K${bar(s, now, width)}${end}`)
+
+    return (event) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        switch (event._tag) {
+          case "Started": {
+            const s: State = {
+              startedAt: now,
+              totalBytes: event.totalBytes,
+              partCount: event.partCount,
+              partsDone: 0,
+              uploadedBytes: 0
+            }
+            yield* Ref.set(state, s)
+            return yield* options.tty
+              ? redraw(s, now)
+              : options.write(
+                  `upload started: ${Format.bytes(event.totalBytes)} in ${event.partCount} part${event.partCount === 1 ? "" : "s"} of ${Format.bytes(event.partSize)}\n`
+                )
+          }
+          case "PartUploaded": {
+            const s = yield* Ref.updateAndGet(state, (s) => ({
+              ...s,
+              partsDone: s.partsDone + 1,
+              uploadedBytes: event.uploadedBytes,
+              totalBytes: event.totalBytes
+            }))
+            if (options.tty) return yield* redraw(s, now)
+            const { eta, rate, ratio } = stats(s, now)
+            return yield* options.write(
+              `part ${event.partNumber} uploaded (${s.partsDone}/${s.partCount}): ${Format.bytes(s.uploadedBytes)} / ${Format.bytes(s.totalBytes)} (${Math.floor(ratio * 100)}%), ${Format.bytes(rate)}/s, ETA ${Format.seconds(eta)}\n`
+            )
+          }
+          case "Completed": {
+            const s = yield* Ref.get(state)
+            const { elapsed, rate } = stats(s, now)
+            const summary = `uploaded ${Format.bytes(s.totalBytes)} in ${Format.seconds(elapsed)} (${Format.bytes(rate)}/s): ${event.file.id}\n`
+            return yield* options.tty
+              ? Effect.zipRight(redraw(s, now, "\n"), options.write(summary))
+              : options.write(summary)
+          }
+        }
+      })
+  })

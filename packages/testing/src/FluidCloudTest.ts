@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Context, Effect, Layer } from "effect"
+import { FluidCloud } from "@fluidcloud/core"
+import { Context, Effect, Layer, Redacted } from "effect"
 import * as Emulator from "./Emulator.js"
 import * as internalClient from "./internal/client.js"
 
@@ -40,4 +41,37 @@ export const layerClient = (options?: Options): Layer.Layer<HttpClient.HttpClien
     Effect.map(Emulator.make(options), (emulator) =>
       Context.make(Emulator.Emulator, emulator).pipe(Context.add(HttpClient.HttpClient, makeClient(emulator)))
     )
+  )
+
+/**
+ * Options of `layer`: the emulator's options, plus options passed on to
+ * `FluidCloud.layer` (everything but `apiKey` and `baseUrl`, which come from
+ * the emulator).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LayerOptions extends Options {
+  readonly client?: Omit<FluidCloud.Options, "apiKey" | "baseUrl"> | undefined
+}
+
+/**
+ * A `FluidCloud` client wired to an in-process emulator with the emulator's
+ * default key, plus the `Emulator` service to shape and inspect its state.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: LayerOptions): Layer.Layer<FluidCloud.FluidCloud | Emulator.Emulator> =>
+  Layer.provideMerge(
+    Layer.unwrapEffect(
+      Effect.map(Emulator.Emulator, (emulator) =>
+        FluidCloud.layer({
+          ...options?.client,
+          apiKey: Redacted.make(emulator.apiKey),
+          baseUrl: emulator.baseUrl
+        })
+      )
+    ),
+    layerClient(options)
   )

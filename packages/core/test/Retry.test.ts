@@ -244,4 +244,24 @@ describe("timeout", () => {
       expect(transportFields(error)).toMatchObject({ _tag: "TransportError", reason: "Timeout" })
     })
   )
+
+  it.effect("a TransportError names the full URL of the request, without its query", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.transportFailure, MockHttp.never)
+      const transport = yield* MockHttp.run(mock, (fc) => fc.files.resolve("k"), { retry: Schedule.stop }).pipe(
+        Effect.flip
+      )
+      const fiber = yield* Effect.fork(
+        MockHttp.run(mock, (fc) => fc.files.resolve("k"), { retry: Schedule.stop, timeout: "1 second" })
+      )
+      yield* TestClock.adjust("1 second")
+      const timeout = yield* Fiber.join(fiber).pipe(Effect.flip)
+      const url = `${MockHttp.API}/files/resolve`
+      for (const error of [transport, timeout]) {
+        expect(error instanceof Errors.TransportError ? error.url : error._tag).toBe(url)
+        expect(error.message).toContain(`GET ${url}`)
+        expect(error.message).not.toContain("client_key")
+      }
+    })
+  )
 })

@@ -1,0 +1,249 @@
+/**
+ * The API key reaches the API's `X-API-Key` header and nothing else: not an error's message,
+ * JSON, string or inspection, and not a span attribute or event.
+ */
+import * as util from "node:util"
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Fiber, Inspectable, Layer, Logger, Schedule, TestClock } from "effect"
+import { Errors, type FluidCloud } from "../src/index.js"
+import {
+  FILE_ID,
+  FOLDER_ID,
+  fileWire,
+  folderWire,
+  linkWire,
+  quotaWire,
+  SHARE_ID,
+  SPACE_ID,
+  shareWire,
+  spaceWire
+} from "./support/Fixtures.js"
+import * as MockHttp from "./support/MockHttp.js"
+import { API_KEY } from "./support/MockHttp.js"
+import * as RecordingTracer from "./support/RecordingTracer.js"
+
+/** Every way a user might print or ship an error. */
+const renderings = (error: unknown): Record<string, string> => {
+  const object = typeof error === "object" && error !== null ? error : {}
+  return {
+    message: error instanceof Error ? error.message : "",
+    stack: error instanceof Error ? (error.stack ?? "") : "",
+    json: JSON.stringify(error) ?? "",
+    string: String(error),
+    toString: object.toString(),
+    inspect: util.inspect(error, { depth: Number.POSITIVE_INFINITY }),
+    inspectHidden: util.inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
+    format: Inspectable.format(error),
+    toStringUnknown: Inspectable.toStringUnknown(error),
+    causePretty: Cause.pretty(Cause.fail(error)),
+    causeJson: JSON.stringify(Cause.fail(error))
+  }
+}
+
+/** The renderings that contain the key (expected: none). */
+const leaks = (error: unknown) =>
+  Object.entries(renderings(error))
+    .filter(([, text]) => text.includes(API_KEY))
+    .map(([how]) => how)
+
+interface Case {
+  readonly name?: string
+  readonly tag: string
+  readonly handlers: ReadonlyArray<MockHttp.Handler>
+  readonly call: (fc: FluidCloud.Service) => Effect.Effect<unknown, unknown>
+  readonly options?: Partial<FluidCloud.Options>
+}
+
+const cases: ReadonlyArray<Case> = [
+  { tag: "AuthError", handlers: [MockHttp.error(401, "invalid_api_key")], call: (fc) => fc.quota.usage() },
+  {
+    tag: "QuotaExceededError",
+    handlers: [MockHttp.error(402, "quota_exceeded", { extra: { resource: "links" } })],
+    call: (fc) => fc.files.publicUrl(FILE_ID)
+  },
+  {
+    tag: "PermissionError",
+    handlers: [MockHttp.error(403, "insufficient_scope", { extra: { required_scope: "files:read" } })],
+    call: (fc) => fc.files.get(FILE_ID)
+  },
+  { tag: "NotFoundError", handlers: [MockHttp.error(404, "not_found")], call: (fc) => fc.files.get(FILE_ID) },
+  {
+    tag: "ConflictError",
+    handlers: [MockHttp.error(409, "file_infected")],
+    call: (fc) => fc.files.downloadUrl(FILE_ID)
+  },
+  {
+    tag: "RateLimitError",
+    handlers: [MockHttp.error(429, "rate_limited", { headers: { "retry-after": "3" } })],
+    call: (fc) => fc.spaces.list(),
+    options: { retry: Schedule.stop }
+  },
+  { tag: "ApiError", handlers: [MockHttp.error(500, "internal_error")], call: (fc) => fc.spaces.create("x") },
+  {
+    name: "ApiError (422 with issues)",
+    tag: "ApiError",
+    handlers: [MockHttp.error(422, [{ loc: ["body", "name"], msg: "field required", type: "missing" }])],
+    call: (fc) => fc.spaces.create("x")
+  },
+  {
+    name: "TransportError (Transport; its cause holds the platform error and the request)",
+    tag: "TransportError",
+    handlers: [MockHttp.transportFailure],
+    call: (fc) => fc.files.publicUrl(FILE_ID)
+  },
+  {
+    name: "TransportError (Timeout)",
+    tag: "TransportError",
+    handlers: [MockHttp.never],
+    call: (fc) => fc.spaces.create("x"),
+    options: { timeout: "1 second" }
+  },
+  {
+    tag: "DecodeError",
+    handlers: [MockHttp.json(200, fileWire({ id: 42 }), { "x-request-id": "req-decode" })],
+    call: (fc) => fc.files.get(FILE_ID)
+  },
+  { tag: "ValidationError", handlers: [MockHttp.json(200, {})], call: (fc) => fc.spaces.create("") },
+  {
+    name: "ConflictError (waitUntilClean on an infected file)",
+    tag: "ConflictError",
+    handlers: [MockHttp.json(200, fileWire({ scan_status: "infected" }))],
+    call: (fc) => fc.files.waitUntilClean(FILE_ID)
+  }
+]
+
+/** Runs the case to its failure, moving the test clock past any timeout. */
+const failure = (c: Case) =>
+  Effect.gen(function* () {
+    const mock = MockHttp.make(...c.handlers)
+    const fiber = yield* Effect.fork(MockHttp.run(mock, c.call, c.options ?? {}))
+    yield* TestClock.adjust("2 seconds")
+    return yield* Fiber.join(fiber).pipe(Effect.flip)
+  })
+
+describe("the key is absent from every error", () => {
+  for (const c of cases) {
+    it.effect(c.name ?? c.tag, () =>
+      Effect.gen(function* () {
+        const error = yield* failure(c)
+        expect(Errors.isFluidCloudError(error)).toBe(true)
+        expect(Errors.isFluidCloudError(error) ? error._tag : "not a FluidCloud error").toBe(c.tag)
+        expect(leaks(error)).toStrictEqual([])
+      })
+    )
+  }
+
+  it.effect("nor from a logged failure", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const logger = Logger.make(({ message, cause }) => {
+        lines.push(Inspectable.format(message), Cause.pretty(cause))
+      })
+      const mock = MockHttp.make(MockHttp.transportFailure)
+      yield* MockHttp.run(mock, (fc) => fc.spaces.create("x")).pipe(
+        Effect.tapErrorCause((cause) => Effect.logError("create failed", cause)),
+        Effect.flip,
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      expect(lines.length).toBeGreaterThan(0)
+      expect(lines.filter((line) => line.includes(API_KEY))).toStrictEqual([])
+    })
+  )
+})
+
+/** Answers every one of the 21 operations with a plausible body. */
+const router: MockHttp.Handler = (request, url) => {
+  const path = url.pathname.replace("/api/v1", "")
+  const key = `${request.method} ${path}`
+  if (key === "GET /spaces") return MockHttp.json(200, [spaceWire()])(request, url)
+  if (key === "POST /spaces") return MockHttp.json(201, spaceWire())(request, url)
+  if (key === "GET /folders") return MockHttp.json(200, [folderWire()])(request, url)
+  if (path.startsWith("/folders")) return MockHttp.json(200, folderWire())(request, url)
+  if (key === "GET /files") return MockHttp.json(200, [fileWire()])(request, url)
+  if (path.endsWith("/download")) {
+    return MockHttp.json(200, { url: "https://storage.example.test/f?sig=1", expires_at: "2025-01-01T00:00:00Z" })(
+      request,
+      url
+    )
+  }
+  if (path.startsWith("/files")) return MockHttp.json(200, fileWire())(request, url)
+  if (key === "POST /shares") return MockHttp.json(201, linkWire())(request, url)
+  if (key === "GET /shares") return MockHttp.json(200, [shareWire()])(request, url)
+  if (key.startsWith("DELETE /shares/")) return MockHttp.text(204, null)(request, url)
+  if (key === "GET /quota") return MockHttp.json(200, quotaWire())(request, url)
+  return MockHttp.error(404, "not_found")(request, url)
+}
+
+const calls: ReadonlyArray<readonly [string, (fc: FluidCloud.Service) => Effect.Effect<unknown, unknown>]> = [
+  ["FluidCloud.spaces.list", (fc) => fc.spaces.list()],
+  ["FluidCloud.spaces.create", (fc) => fc.spaces.create("Brand Assets")],
+  ["FluidCloud.folders.list", (fc) => fc.folders.list(SPACE_ID)],
+  ["FluidCloud.folders.create", (fc) => fc.folders.create("inbox", SPACE_ID)],
+  ["FluidCloud.folders.rename", (fc) => fc.folders.rename(FOLDER_ID, "outbox")],
+  ["FluidCloud.folders.move", (fc) => fc.folders.move(FOLDER_ID, null)],
+  ["FluidCloud.folders.delete", (fc) => fc.folders.delete(FOLDER_ID)],
+  ["FluidCloud.folders.restore", (fc) => fc.folders.restore(FOLDER_ID)],
+  ["FluidCloud.files.list", (fc) => fc.files.list(SPACE_ID)],
+  ["FluidCloud.files.get", (fc) => fc.files.get(FILE_ID)],
+  ["FluidCloud.files.resolve", (fc) => fc.files.resolve("results/job-7/out.png")],
+  ["FluidCloud.files.rename", (fc) => fc.files.rename(FILE_ID, "final.png")],
+  ["FluidCloud.files.move", (fc) => fc.files.move(FILE_ID, null)],
+  ["FluidCloud.files.delete", (fc) => fc.files.delete(FILE_ID)],
+  ["FluidCloud.files.restore", (fc) => fc.files.restore(FILE_ID)],
+  ["FluidCloud.files.downloadUrl", (fc) => fc.files.downloadUrl(FILE_ID)],
+  ["FluidCloud.files.publicUrl", (fc) => fc.files.publicUrl(FILE_ID)],
+  ["FluidCloud.files.signedUrl", (fc) => fc.files.signedUrl(FILE_ID)],
+  ["FluidCloud.files.waitUntilClean", (fc) => fc.files.waitUntilClean(FILE_ID)],
+  ["FluidCloud.shares.list", (fc) => fc.shares.list()],
+  ["FluidCloud.shares.revoke", (fc) => fc.shares.revoke(SHARE_ID)]
+]
+const allCalls: typeof calls = [...calls, ["FluidCloud.quota.usage", (fc) => fc.quota.usage()]]
+
+const valuesWithKey = (spans: ReadonlyArray<RecordingTracer.RecordingSpan>) =>
+  spans.flatMap((span) => [
+    ...[...span.attributes]
+      .filter(([, value]) => Inspectable.format(value).includes(API_KEY))
+      .map(([name]) => `${span.name} ${name}`),
+    ...span.events
+      .filter((event) => Inspectable.format(event).includes(API_KEY))
+      .map((event) => `${span.name} event ${event.name}`)
+  ])
+
+describe("spans", () => {
+  it.effect("every method runs in a span FluidCloud.<ns>.<method>, and no attribute holds the key", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = RecordingTracer.make()
+      const mock = MockHttp.make(router)
+      yield* MockHttp.run(mock, (fc) => Effect.forEach(allCalls, ([, call]) => call(fc), { discard: true })).pipe(
+        Effect.withTracer(tracer)
+      )
+      expect(mock.requests).toHaveLength(allCalls.length)
+      const names = new Set(spans.map((span) => span.name))
+      for (const [name] of allCalls) expect(names).toContain(name)
+      // the HTTP client's own spans record the request headers, with the key redacted
+      const withHeaders = spans.filter((span) => [...span.attributes.keys()].some((k) => k.includes("x-api-key")))
+      expect(withHeaders.length).toBe(allCalls.length)
+      expect(valuesWithKey(spans)).toStrictEqual([])
+    })
+  )
+
+  it.effect("failing calls (HTTP errors, transport failures) leave no key in spans either", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = RecordingTracer.make()
+      for (const c of cases) {
+        yield* failure(c).pipe(Effect.withTracer(tracer))
+      }
+      expect(spans.length).toBeGreaterThan(cases.length)
+      expect(valuesWithKey(spans)).toStrictEqual([])
+    })
+  )
+
+  it.effect("a tracer provided as a layer sees the spans too", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = RecordingTracer.make()
+      const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
+      yield* MockHttp.run(mock, (fc) => fc.quota.usage()).pipe(Effect.provide(Layer.setTracer(tracer)))
+      expect(spans.map((span) => span.name)).toContain("FluidCloud.quota.usage")
+    })
+  )
+})

@@ -1,0 +1,115 @@
+/**
+ * Pins each method's error union and success type at the type level (checked by `pnpm typecheck`).
+ */
+
+import type { Effect, Stream } from "effect"
+import { describe, expectTypeOf, it } from "vitest"
+import type {
+  ApiError,
+  AuthError,
+  ConflictError,
+  DecodeError,
+  Domain,
+  FluidCloud,
+  NotFoundError,
+  PermissionError,
+  QuotaExceededError,
+  RateLimitError,
+  TransportError,
+  Upload,
+  ValidationError
+} from "../src/index.js"
+
+type Service = FluidCloud.Service
+type CommonError = FluidCloud.CommonError
+type ErrorOf<F extends (...args: never) => Effect.Effect<unknown, unknown, unknown>> = Effect.Effect.Error<
+  ReturnType<F>
+>
+type SuccessOf<F extends (...args: never) => Effect.Effect<unknown, unknown, unknown>> = Effect.Effect.Success<
+  ReturnType<F>
+>
+type ContextOf<F extends (...args: never) => Effect.Effect<unknown, unknown, unknown>> = Effect.Effect.Context<
+  ReturnType<F>
+>
+
+describe("error unions", () => {
+  it("CommonError is exactly the errors every API call can fail with", () => {
+    expectTypeOf<CommonError>().toEqualTypeOf<
+      AuthError | PermissionError | RateLimitError | ApiError | TransportError | DecodeError
+    >()
+  })
+
+  it("spaces", () => {
+    expectTypeOf<ErrorOf<Service["spaces"]["list"]>>().toEqualTypeOf<CommonError>()
+    expectTypeOf<ErrorOf<Service["spaces"]["create"]>>().toEqualTypeOf<CommonError | ValidationError>()
+  })
+
+  it("folders", () => {
+    expectTypeOf<ErrorOf<Service["folders"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["folders"]["create"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["folders"]["rename"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["folders"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["folders"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["folders"]["restore"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+  })
+
+  it("files", () => {
+    expectTypeOf<ErrorOf<Service["files"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["get"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["resolve"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["files"]["rename"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["files"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["restore"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["downloadUrl"]>>().toEqualTypeOf<
+      CommonError | NotFoundError | ConflictError
+    >()
+    expectTypeOf<ErrorOf<Service["files"]["publicUrl"]>>().toEqualTypeOf<
+      CommonError | NotFoundError | ConflictError | QuotaExceededError
+    >()
+    expectTypeOf<ErrorOf<Service["files"]["signedUrl"]>>().toEqualTypeOf<
+      CommonError | NotFoundError | ConflictError | QuotaExceededError | ValidationError
+    >()
+    expectTypeOf<ErrorOf<Service["files"]["waitUntilClean"]>>().toEqualTypeOf<
+      CommonError | NotFoundError | ConflictError
+    >()
+  })
+
+  it("shares and quota", () => {
+    expectTypeOf<ErrorOf<Service["shares"]["list"]>>().toEqualTypeOf<CommonError>()
+    expectTypeOf<ErrorOf<Service["shares"]["revoke"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["quota"]["usage"]>>().toEqualTypeOf<CommonError>()
+  })
+
+  it("upload and uploadStream fail with UploadError", () => {
+    expectTypeOf<ErrorOf<Service["files"]["upload"]>>().toEqualTypeOf<Upload.UploadError>()
+    expectTypeOf<
+      Stream.Stream.Error<ReturnType<Service["files"]["uploadStream"]>>
+    >().toEqualTypeOf<Upload.UploadError>()
+  })
+})
+
+describe("success types and requirements", () => {
+  it("results are the domain classes; no method needs anything from the context", () => {
+    expectTypeOf<SuccessOf<Service["spaces"]["list"]>>().toEqualTypeOf<ReadonlyArray<Domain.Space>>()
+    expectTypeOf<SuccessOf<Service["spaces"]["create"]>>().toEqualTypeOf<Domain.Space>()
+    expectTypeOf<SuccessOf<Service["folders"]["list"]>>().toEqualTypeOf<ReadonlyArray<Domain.Folder>>()
+    expectTypeOf<SuccessOf<Service["folders"]["move"]>>().toEqualTypeOf<Domain.Folder>()
+    expectTypeOf<SuccessOf<Service["files"]["list"]>>().toEqualTypeOf<ReadonlyArray<Domain.FluidFile>>()
+    expectTypeOf<SuccessOf<Service["files"]["get"]>>().toEqualTypeOf<Domain.FluidFile>()
+    expectTypeOf<SuccessOf<Service["files"]["downloadUrl"]>>().toEqualTypeOf<string>()
+    expectTypeOf<SuccessOf<Service["files"]["signedUrl"]>>().toEqualTypeOf<Domain.Link>()
+    expectTypeOf<SuccessOf<Service["shares"]["list"]>>().toEqualTypeOf<ReadonlyArray<Domain.Share>>()
+    expectTypeOf<SuccessOf<Service["shares"]["revoke"]>>().toEqualTypeOf<void>()
+    expectTypeOf<SuccessOf<Service["quota"]["usage"]>>().toEqualTypeOf<Domain.Quota>()
+    expectTypeOf<ContextOf<Service["files"]["get"]>>().toEqualTypeOf<never>()
+    expectTypeOf<ContextOf<Service["files"]["upload"]>>().toEqualTypeOf<never>()
+  })
+
+  it("ids are branded: a plain string is not a FileId, and ids do not mix", () => {
+    expectTypeOf<string>().not.toExtend<Domain.FileId>()
+    expectTypeOf<Domain.FolderId>().not.toExtend<Domain.FileId>()
+    expectTypeOf<Parameters<Service["files"]["get"]>[0]>().toEqualTypeOf<Domain.FileId>()
+    expectTypeOf<Parameters<Service["folders"]["move"]>[1]>().toEqualTypeOf<Domain.FolderId | null>()
+  })
+})

@@ -412,7 +412,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       })
     })
 
-    const uploader = InternalUpload.make({
+    const uploader = yield* InternalUpload.make({
       api,
       fileSystem,
       getFile,

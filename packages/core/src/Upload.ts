@@ -8,6 +8,16 @@ import type { FluidFile, FolderId } from "./Domain.js"
 import type * as Errors from "./Errors.js"
 
 /**
+ * The sha256 implementation uploads hash with, as a `Context.Reference` read when the client is
+ * built: the pure-JS `@noble/hashes` by default; `NodeFluidCloud.layer` provides `node:crypto`'s.
+ * Provide your own with `Layer.succeed(Upload.Sha256, { create })` below the client's layer.
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export { Sha256, type Sha256Factory, type Sha256Hash } from "./internal/hash.js"
+
+/**
  * What can be uploaded:
  * - bytes: `Uint8Array`, `ArrayBuffer`, a `Blob` / `File`;
  * - streams: a web `ReadableStream<Uint8Array>`, an Effect `Stream<Uint8Array>`, or any

@@ -4,18 +4,42 @@
  *
  * @since 0.1.0
  */
+import { createHash } from "node:crypto"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { FluidCloud } from "@fluidcloud/core"
+import { FluidCloud, Upload } from "@fluidcloud/core"
 import { type ConfigError, Layer } from "effect"
 
 /**
- * The Node platform services the client uses: undici's HTTP client and the file system.
+ * `node:crypto`'s native sha256, for the upload engine's integrity check.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sha256: Upload.Sha256Factory = {
+  create: () => {
+    const hash = createHash("sha256")
+    return {
+      update: (bytes) => {
+        hash.update(bytes)
+      },
+      digestHex: () => hash.digest("hex")
+    }
+  }
+}
+
+/**
+ * The Node platform services the client uses: undici's HTTP client, the file system, and
+ * `node:crypto`'s sha256 for uploads.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerPlatform = Layer.merge(NodeHttpClient.layerUndici, NodeFileSystem.layer)
+export const layerPlatform = Layer.mergeAll(
+  NodeHttpClient.layerUndici,
+  NodeFileSystem.layer,
+  Layer.succeed(Upload.Sha256, sha256)
+)
 
 /**
  * The client on Node, given options.

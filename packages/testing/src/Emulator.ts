@@ -61,6 +61,17 @@ export type TenantSeed = internal.TenantSeed
  * Options of the emulator. Without `tenants`, a tenant `default` with an
  * unlimited plan and an all-scopes key (`Emulator.apiKey`) is created.
  *
+ * - `scanDelay` (default 50 ms; 0 = clean on the next read): time from
+ *   complete until the scan settles, measured with Effect's `Clock`.
+ * - `minPartSize` (default 5 MiB): lower bound of the part size clamp.
+ * - `forcePartSize`: ignore the client's hint and use this part size (still
+ *   raised to ceil(size / 10000)), to exercise multipart flows with small files.
+ * - `dataDir`: store part bodies as files in this directory (streamed, never
+ *   buffered whole) instead of in memory.
+ * - `rateLimit`: `{ limit, window }` requests per key (off by default).
+ * - `downloadUrlTtl` (15 minutes), `uploadTtl` (24 hours).
+ * - `baseUrl` / `storageUrl` / `filesUrl`: the origins written into returned URLs.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -218,7 +218,7 @@ describe("Emulator (in-process)", () => {
       // wrong Content-Length
       expect((yield* putPart(url(1), chunk(1).subarray(1))).status).toBe(400)
       // bad signature
-      expect((yield* putPart(url(1).replace(/signature=./, "signature=0"), chunk(1))).status).toBe(403)
+      expect((yield* putPart(url(1).replace(/signature=[0-9a-f]+/, "signature=bad"), chunk(1))).status).toBe(403)
       yield* emulator.rateLimitBurst({ count: 2, retryAfter: 7 })
       const limited = yield* call("GET", "/quota")
       expect(limited.status).toBe(429)
@@ -385,4 +385,16 @@ describe("Emulator (in-process)", () => {
       Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
     )
   })
+})
+
+describe("Emulator options", () => {
+  it.effect("forcePartSize overrides the client's hint", () =>
+    Effect.gen(function* () {
+      const spaceId = yield* setupSpace
+      const init = yield* call("POST", "/uploads/initiate", { space_id: spaceId, name: "f", size: 2500 })
+      const session = yield* Schema.decodeUnknown(Session)(init.body)
+      expect(session.part_size).toBe(1000)
+      expect(session.parts.length).toBe(3)
+    }).pipe(Effect.provide(FluidCloudTest.layerClient({ forcePartSize: 1000 })))
+  )
 })

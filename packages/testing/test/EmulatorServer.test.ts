@@ -4,8 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { FluidCloud } from "@fluidcloud/core"
-import { Emulator, EmulatorServer, FluidCloudTest } from "@fluidcloud/testing"
+import { Emulator, EmulatorServer } from "@fluidcloud/testing"
 import { Effect, Schema } from "effect"
 
 const Line = Schema.parseJson(
@@ -138,23 +137,5 @@ layer(EmulatorServer.layer({ minPartSize: 1024 }), { excludeTestServices: true }
       const log = yield* emulator.requestLog
       expect(log.filter((e) => e.origin === "storage").map((e) => e.hadApiKey)).toEqual([false, false])
     })
-  )
-})
-
-describe("FluidCloudTest.layer", () => {
-  it.effect("drives the SDK against the in-process emulator", () =>
-    Effect.gen(function* () {
-      const client = yield* FluidCloud.FluidCloud
-      const emulator = yield* Emulator.Emulator
-      const space = yield* client.spaces.create("docs")
-      const file = yield* client.files.upload(new TextEncoder().encode("hello"), space.id, { name: "hello.txt" })
-      expect(typeof file.id).toBe("string")
-      expect(yield* emulator.storedParts).toEqual({ count: 1, bytes: 5 })
-      expect(yield* emulator.openUploads).toEqual([])
-      const listed = yield* client.spaces.list()
-      expect(listed.map((s) => s.name)).toEqual(["docs"])
-      expect(yield* emulator.apiKeySentOutsideApi).toBe(false)
-      expect((yield* emulator.requestLog).some((e) => e.origin === "storage")).toBe(true)
-    }).pipe(Effect.provide(FluidCloudTest.layer()))
   )
 })

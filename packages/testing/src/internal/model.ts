@@ -64,6 +64,7 @@ export interface Options {
   readonly tenants?: ReadonlyArray<TenantSeed> | undefined
   readonly scanDelay?: Duration.DurationInput | undefined
   readonly minPartSize?: number | undefined
+  readonly forcePartSize?: number | undefined
   readonly dataDir?: string | undefined
   readonly rateLimit?: { readonly limit: number; readonly window?: Duration.DurationInput | undefined } | undefined
   readonly downloadUrlTtl?: Duration.DurationInput | undefined
@@ -376,6 +377,7 @@ export const make = (options: Options = {}): Model => {
   const secret = options.secret ?? randomBytes(32).toString("hex")
   const scanDelayMs = Duration.toMillis(Duration.decode(options.scanDelay ?? "50 millis"))
   const minPartSize = Math.max(1, Math.floor(options.minPartSize ?? DEFAULT_MIN_PART))
+  const forcePartSize = options.forcePartSize === undefined ? undefined : Math.max(1, Math.floor(options.forcePartSize))
   const downloadTtlMs = Duration.toMillis(Duration.decode(options.downloadUrlTtl ?? "15 minutes"))
   const uploadTtlMs = Duration.toMillis(Duration.decode(options.uploadTtl ?? "24 hours"))
   const rateLimit =
@@ -943,7 +945,11 @@ export const make = (options: Options = {}): Model => {
         return yield* fail(402, { detail: "quota_exceeded", resource: "storage" })
       }
       const hint = typeof body.part_size === "number" ? body.part_size : DEFAULT_PART
-      const partSize = Math.max(Math.min(Math.max(hint, minPartSize), MAX_PART), Math.ceil(size / MAX_PARTS))
+      const partSize = Math.max(
+        forcePartSize ?? Math.min(Math.max(hint, minPartSize), MAX_PART),
+        Math.ceil(size / MAX_PARTS),
+        1
+      )
       const partCount = size === 0 ? 1 : Math.ceil(size / partSize)
       const name = String(body.name)
       const mime = typeof body.content_type === "string" ? body.content_type : guessMime(name)

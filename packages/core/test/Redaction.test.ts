@@ -3,6 +3,7 @@
  * JSON, string or inspection, and not a span attribute or event.
  */
 import * as util from "node:util"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Fiber, Inspectable, Layer, Logger, Schedule, TestClock } from "effect"
 import { Errors, type FluidCloud } from "../src/index.js"
@@ -103,6 +104,26 @@ const cases: ReadonlyArray<Case> = [
     handlers: [MockHttp.json(200, fileWire({ id: 42 }), { "x-request-id": "req-decode" })],
     call: (fc) => fc.files.get(FILE_ID)
   },
+  {
+    name: "TransportError (the response body cannot be read; its cause holds the platform error)",
+    tag: "TransportError",
+    handlers: [
+      (request) =>
+        Effect.succeed(
+          HttpClientResponse.fromWeb(
+            request,
+            new Response(
+              new ReadableStream({
+                start: (controller) => controller.error(new Error("connection reset"))
+              }),
+              { status: 200 }
+            )
+          )
+        )
+    ],
+    call: (fc) => fc.files.get(FILE_ID),
+    options: { retry: Schedule.stop }
+  },
   { tag: "ValidationError", handlers: [MockHttp.json(200, {})], call: (fc) => fc.spaces.create("") },
   {
     name: "ConflictError (waitUntilClean on an infected file)",
@@ -117,7 +138,7 @@ const failure = (c: Case) =>
   Effect.gen(function* () {
     const mock = MockHttp.make(...c.handlers)
     const fiber = yield* Effect.fork(MockHttp.run(mock, c.call, c.options ?? {}))
-    yield* TestClock.adjust("2 seconds")
+    yield* TestClock.adjust("1 minute")
     return yield* Fiber.join(fiber).pipe(Effect.flip)
   })
 

@@ -1,6 +1,7 @@
 /**
  * Retries and timeouts under `TestClock`: the call is forked, the clock moved, then joined.
  */
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Option, Schedule, TestClock } from "effect"
 import { Errors } from "../src/index.js"
@@ -22,6 +23,17 @@ const transportFields = (error: unknown) =>
     ? { _tag: error._tag, reason: error.reason, method: error.method }
     : { _tag: "not a TransportError", error: String(error) }
 
+/** A 200 whose body stream fails while it is read (a connection reset mid-response). */
+const brokenBody: MockHttp.Handler = (request) =>
+  Effect.succeed(
+    HttpClientResponse.fromWeb(
+      request,
+      new Response(new ReadableStream({ start: (controller) => controller.error(new Error("ECONNRESET")) }), {
+        status: 200
+      })
+    )
+  )
+
 const rateLimited = (retryAfter: string) =>
   MockHttp.error(429, "rate_limited", { headers: { "retry-after": retryAfter } })
 
@@ -38,6 +50,31 @@ describe("retries", () => {
       expect(mock.requests).toHaveLength(2)
       const quota = yield* Fiber.join(fiber)
       expect(quota.bytesUsed).toBe(1000)
+    })
+  )
+
+  it.effect("Retry-After is honoured with a custom schedule too (recurs without delay still waits 5 s)", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(rateLimited("5"), MockHttp.json(200, quotaWire()))
+      const fiber = yield* Effect.fork(MockHttp.run(mock, (fc) => fc.quota.usage(), { retry: Schedule.recurs(1) }))
+      yield* TestClock.adjust("4999 millis")
+      expect(mock.requests).toHaveLength(1)
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(fiber)
+      expect(mock.requests).toHaveLength(2)
+    })
+  )
+
+  it.effect("Retry-After as an HTTP date is waited for until that date", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.parse("2025-06-01T12:00:00Z"))
+      const mock = MockHttp.make(rateLimited("Sun, 01 Jun 2025 12:00:10 GMT"), MockHttp.json(200, quotaWire()))
+      const fiber = yield* Effect.fork(MockHttp.run(mock, (fc) => fc.quota.usage()))
+      yield* TestClock.adjust("9 seconds")
+      expect(mock.requests).toHaveLength(1)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      expect(mock.requests).toHaveLength(2)
     })
   )
 
@@ -189,6 +226,20 @@ describe("retries", () => {
       expect(error).toBeInstanceOf(Errors.TransportError)
       expect(transportFields(error)).toStrictEqual({ _tag: "TransportError", reason: "Transport", method: "GET" })
       expect(mock.requests).toHaveLength(4)
+    })
+  )
+
+  it.effect("a connection lost while reading the body → TransportError, retried on a GET", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(brokenBody, MockHttp.json(200, quotaWire()), brokenBody)
+      const fiber = yield* Effect.fork(MockHttp.run(mock, (fc) => fc.quota.usage()))
+      yield* TestClock.adjust("10 seconds")
+      const quota = yield* Fiber.join(fiber)
+      expect(quota.bytesUsed).toBe(1000)
+      expect(mock.requests).toHaveLength(2)
+      const error = yield* MockHttp.run(mock, (fc) => fc.spaces.create("x")).pipe(Effect.flip)
+      expect(transportFields(error)).toStrictEqual({ _tag: "TransportError", reason: "Transport", method: "POST" })
+      expect(mock.requests).toHaveLength(3)
     })
   )
 

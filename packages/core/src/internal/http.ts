@@ -3,7 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Duration, Effect, Option, Redacted, Schedule, Schema } from "effect"
+import { Duration, Effect, Option, Predicate, Redacted, Schedule, Schema } from "effect"
 import * as Errors from "../Errors.js"
 
 /** @internal */
@@ -142,7 +142,11 @@ export const displayUrl = (url: string): string => {
   return cut === -1 ? url : url.slice(0, cut)
 }
 
-/** @internal */
+/**
+ * A `TransportError` for a request that got no response. Its `cause` is the low-level error
+ * (e.g. the socket's), not the platform `RequestError`: that one holds the request, headers and all.
+ * @internal
+ */
 export const transportError = (
   request: HttpClientRequest.HttpClientRequest,
   error: HttpClientError.HttpClientError
@@ -150,17 +154,37 @@ export const transportError = (
   new Errors.TransportError({
     reason: "Transport",
     method: request.method,
-    url: displayUrl(request.url),
-    description: error.reason,
-    cause: error
+    url: displayUrl(error.request.url),
+    description: error.description === undefined ? error.reason : `${error.reason}: ${error.description}`,
+    cause: sanitizeCause(error.cause)
   })
 
+/**
+ * Keeps a low-level cause only when it cannot carry the request: a plain `Error` (its name,
+ * message and code), never an object that holds the request or its headers.
+ * @internal
+ */
+export const sanitizeCause = (cause: unknown): Error | undefined => {
+  if (!(cause instanceof Error)) return undefined
+  const safe = new Error(cause.message)
+  safe.name = cause.name
+  if (Predicate.hasProperty(cause, "code") && typeof cause.code === "string") {
+    Object.defineProperty(safe, "code", { value: cause.code, enumerable: true })
+  }
+  if (cause.cause instanceof Error) safe.cause = sanitizeCause(cause.cause)
+  return safe
+}
+
 /** @internal */
-export const timeoutError = (request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
+export const timeoutError = (
+  request: HttpClientRequest.HttpClientRequest,
+  timeout: Duration.Duration,
+  url: string = request.url
+) =>
   new Errors.TransportError({
     reason: "Timeout",
     method: request.method,
-    url: displayUrl(request.url),
+    url: displayUrl(url),
     description: `no response within ${Duration.format(timeout)}`
   })
 
@@ -258,7 +282,7 @@ const decodeSuccess = <A, I>(
           method,
           url,
           description: "the connection failed while reading the response body",
-          cause
+          cause: sanitizeCause(cause.cause)
         })
     ),
     Effect.flatMap((text) =>
@@ -317,7 +341,7 @@ export const makeApi = (options: ApiOptions): Effect.Effect<Api, never, HttpClie
           )
         }),
         Effect.scoped,
-        Effect.timeoutFail({ duration: timeout, onTimeout: () => timeoutError(request, timeout) }),
+        Effect.timeoutFail({ duration: timeout, onTimeout: () => timeoutError(request, timeout, url) }),
         withKeyRedacted
       )
       return withRetry(retry, operation.idempotent)(attempt)

@@ -7,20 +7,10 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Fiber, Inspectable, Layer, Logger, Schedule, TestClock } from "effect"
 import { Errors, type FluidCloud } from "../src/index.js"
-import {
-  FILE_ID,
-  FOLDER_ID,
-  fileWire,
-  folderWire,
-  linkWire,
-  quotaWire,
-  SHARE_ID,
-  SPACE_ID,
-  shareWire,
-  spaceWire
-} from "./support/Fixtures.js"
+import { FILE_ID, fileWire, quotaWire } from "./support/Fixtures.js"
 import * as MockHttp from "./support/MockHttp.js"
 import { API_KEY } from "./support/MockHttp.js"
+import * as Operations from "./support/Operations.js"
 import * as RecordingTracer from "./support/RecordingTracer.js"
 
 /** Every way a user might print or ship an error. */
@@ -87,7 +77,7 @@ const cases: ReadonlyArray<Case> = [
     call: (fc) => fc.spaces.create("x")
   },
   {
-    name: "TransportError (Transport; its cause holds the platform error and the request)",
+    name: "TransportError (connection failed, with its low-level cause)",
     tag: "TransportError",
     handlers: [MockHttp.transportFailure],
     call: (fc) => fc.files.publicUrl(FILE_ID)
@@ -105,7 +95,7 @@ const cases: ReadonlyArray<Case> = [
     call: (fc) => fc.files.get(FILE_ID)
   },
   {
-    name: "TransportError (the response body cannot be read; its cause holds the platform error)",
+    name: "TransportError (the connection failed while the response body was read)",
     tag: "TransportError",
     handlers: [
       (request) =>
@@ -172,54 +162,6 @@ describe("the key is absent from every error", () => {
   )
 })
 
-/** Answers every one of the 21 operations with a plausible body. */
-const router: MockHttp.Handler = (request, url) => {
-  const path = url.pathname.replace("/api/v1", "")
-  const key = `${request.method} ${path}`
-  if (key === "GET /spaces") return MockHttp.json(200, [spaceWire()])(request, url)
-  if (key === "POST /spaces") return MockHttp.json(201, spaceWire())(request, url)
-  if (key === "GET /folders") return MockHttp.json(200, [folderWire()])(request, url)
-  if (path.startsWith("/folders")) return MockHttp.json(200, folderWire())(request, url)
-  if (key === "GET /files") return MockHttp.json(200, [fileWire()])(request, url)
-  if (path.endsWith("/download")) {
-    return MockHttp.json(200, { url: "https://storage.example.test/f?sig=1", expires_at: "2025-01-01T00:00:00Z" })(
-      request,
-      url
-    )
-  }
-  if (path.startsWith("/files")) return MockHttp.json(200, fileWire())(request, url)
-  if (key === "POST /shares") return MockHttp.json(201, linkWire())(request, url)
-  if (key === "GET /shares") return MockHttp.json(200, [shareWire()])(request, url)
-  if (key.startsWith("DELETE /shares/")) return MockHttp.text(204, null)(request, url)
-  if (key === "GET /quota") return MockHttp.json(200, quotaWire())(request, url)
-  return MockHttp.error(404, "not_found")(request, url)
-}
-
-const calls: ReadonlyArray<readonly [string, (fc: FluidCloud.Service) => Effect.Effect<unknown, unknown>]> = [
-  ["FluidCloud.spaces.list", (fc) => fc.spaces.list()],
-  ["FluidCloud.spaces.create", (fc) => fc.spaces.create("Brand Assets")],
-  ["FluidCloud.folders.list", (fc) => fc.folders.list(SPACE_ID)],
-  ["FluidCloud.folders.create", (fc) => fc.folders.create("inbox", SPACE_ID)],
-  ["FluidCloud.folders.rename", (fc) => fc.folders.rename(FOLDER_ID, "outbox")],
-  ["FluidCloud.folders.move", (fc) => fc.folders.move(FOLDER_ID, null)],
-  ["FluidCloud.folders.delete", (fc) => fc.folders.delete(FOLDER_ID)],
-  ["FluidCloud.folders.restore", (fc) => fc.folders.restore(FOLDER_ID)],
-  ["FluidCloud.files.list", (fc) => fc.files.list(SPACE_ID)],
-  ["FluidCloud.files.get", (fc) => fc.files.get(FILE_ID)],
-  ["FluidCloud.files.resolve", (fc) => fc.files.resolve("results/job-7/out.png")],
-  ["FluidCloud.files.rename", (fc) => fc.files.rename(FILE_ID, "final.png")],
-  ["FluidCloud.files.move", (fc) => fc.files.move(FILE_ID, null)],
-  ["FluidCloud.files.delete", (fc) => fc.files.delete(FILE_ID)],
-  ["FluidCloud.files.restore", (fc) => fc.files.restore(FILE_ID)],
-  ["FluidCloud.files.downloadUrl", (fc) => fc.files.downloadUrl(FILE_ID)],
-  ["FluidCloud.files.publicUrl", (fc) => fc.files.publicUrl(FILE_ID)],
-  ["FluidCloud.files.signedUrl", (fc) => fc.files.signedUrl(FILE_ID)],
-  ["FluidCloud.files.waitUntilClean", (fc) => fc.files.waitUntilClean(FILE_ID)],
-  ["FluidCloud.shares.list", (fc) => fc.shares.list()],
-  ["FluidCloud.shares.revoke", (fc) => fc.shares.revoke(SHARE_ID)]
-]
-const allCalls: typeof calls = [...calls, ["FluidCloud.quota.usage", (fc) => fc.quota.usage()]]
-
 const valuesWithKey = (spans: ReadonlyArray<RecordingTracer.RecordingSpan>) =>
   spans.flatMap((span) => [
     ...[...span.attributes]
@@ -234,17 +176,19 @@ describe("spans", () => {
   it.effect("every method runs in a span FluidCloud.<ns>.<method>, and no attribute holds the key", () =>
     Effect.gen(function* () {
       const { spans, tracer } = RecordingTracer.make()
-      const mock = MockHttp.make(router)
-      yield* MockHttp.run(mock, (fc) => Effect.forEach(allCalls, ([, call]) => call(fc), { discard: true })).pipe(
-        Effect.withTracer(tracer)
-      )
-      expect(mock.requests).toHaveLength(allCalls.length)
+      const mock = MockHttp.make(Operations.router)
+      yield* MockHttp.run(mock, (fc) =>
+        Effect.forEach(Operations.all, (operation) => operation.call(fc), { discard: true })
+      ).pipe(Effect.withTracer(tracer))
+      expect(mock.requests).toHaveLength(Operations.all.length)
       const names = new Set(spans.map((span) => span.name))
-      for (const [name] of allCalls) expect(names).toContain(name)
+      for (const { span: name } of Operations.all) expect(names).toContain(name)
       // the HTTP client's own spans record the request headers, with the key redacted
       const withHeaders = spans.filter((span) => [...span.attributes.keys()].some((k) => k.includes("x-api-key")))
-      expect(withHeaders.length).toBe(allCalls.length)
+      expect(withHeaders.length).toBe(Operations.all.length)
       expect(valuesWithKey(spans)).toStrictEqual([])
+      const get = spans.find((span) => span.name === "FluidCloud.files.get")
+      expect(get?.attributes.get("fluidcloud.file_id")).toBe(FILE_ID)
     })
   )
 

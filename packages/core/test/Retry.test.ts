@@ -7,6 +7,7 @@ import { Duration, Effect, Exit, Fiber, Option, Schedule, TestClock } from "effe
 import { Errors } from "../src/index.js"
 import { FILE_ID, linkWire, quotaWire } from "./support/Fixtures.js"
 import * as MockHttp from "./support/MockHttp.js"
+import * as Operations from "./support/Operations.js"
 
 /** Lets the forked call run until it waits on the clock (or ends), without moving the clock. */
 const settle = TestClock.adjust(Duration.zero)
@@ -251,9 +252,34 @@ describe("retries", () => {
       const error = yield* Fiber.join(fiber).pipe(Effect.flip)
       expect(error).toBeInstanceOf(Errors.TransportError)
       expect(transportFields(error)).toStrictEqual({ _tag: "TransportError", reason: "Transport", method: "POST" })
+      // the low-level failure stays visible for diagnosis
+      const cause = error instanceof Errors.TransportError ? error.cause : undefined
+      expect(cause instanceof Error ? cause.message : String(cause)).toContain("ECONNREFUSED")
       expect(mock.requests).toHaveLength(1)
     })
   )
+})
+
+describe("which methods retry a 503 (GET and DELETE) and which do not (POST and PATCH)", () => {
+  for (const operation of Operations.all) {
+    const retried = operation.method === "GET" || operation.method === "DELETE"
+    it.effect(`${operation.span} (${operation.method}) ${retried ? "retries" : "does not retry"}`, () =>
+      Effect.gen(function* () {
+        const mock = MockHttp.make(MockHttp.error(503, "internal_error"), Operations.router)
+        const fiber = yield* Effect.fork(MockHttp.run(mock, operation.call).pipe(Effect.exit))
+        yield* TestClock.adjust("10 seconds")
+        const exit = yield* Fiber.join(fiber)
+        expect(mock.requests.every((request) => request.method === operation.method)).toBe(true)
+        if (retried) {
+          expect(Exit.isSuccess(exit)).toBe(true)
+          expect(mock.requests).toHaveLength(2)
+        } else {
+          expect(Exit.isFailure(exit)).toBe(true)
+          expect(mock.requests).toHaveLength(1)
+        }
+      })
+    )
+  }
 })
 
 describe("timeout", () => {

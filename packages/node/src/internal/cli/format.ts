@@ -63,6 +63,17 @@ export const seconds = (s: number): string => {
   return `${m}m${String(Math.round(s - m * 60)).padStart(2, "0")}s`
 }
 
+/**
+ * A time left, rounded up to whole seconds: `3s`, `2m10s`, `--` when unknown.
+ *
+ * @internal
+ */
+export const eta = (s: number): string => {
+  if (!Number.isFinite(s)) return "--"
+  const whole = Math.ceil(s)
+  return whole < 60 ? `${whole}s` : seconds(whole)
+}
+
 const dash = "-"
 const opt = <A>(value: Option.Option<A>, f: (a: A) => string = String): string =>
   Option.match(value, { onNone: () => dash, onSome: f })

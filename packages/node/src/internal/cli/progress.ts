@@ -53,7 +53,7 @@ export const bar = (state: State, now: number, width = 30): string => {
   const { eta, rate, ratio } = stats(state, now)
   const filled = Math.round(ratio * width)
   const percent = `${Math.floor(ratio * 100)}%`.padStart(4)
-  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}  ${Format.bytes(state.uploadedBytes)} / ${Format.bytes(state.totalBytes)}  ${Format.bytes(rate)}/s  ETA ${Format.seconds(eta)}`
+  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}  ${Format.bytes(state.uploadedBytes)} / ${Format.bytes(state.totalBytes)}  ${Format.bytes(rate)}/s  ETA ${Format.eta(eta)}`
 }
 
 /**
@@ -96,7 +96,7 @@ export const make = (options: Options): Effect.Effect<(event: Upload.UploadEvent
             if (options.tty) return yield* redraw(s, now)
             const { eta, rate, ratio } = stats(s, now)
             return yield* options.write(
-              `part ${event.partNumber} uploaded (${s.partsDone}/${s.partCount}): ${Format.bytes(s.uploadedBytes)} / ${Format.bytes(s.totalBytes)} (${Math.floor(ratio * 100)}%), ${Format.bytes(rate)}/s, ETA ${Format.seconds(eta)}\n`
+              `part ${event.partNumber} uploaded (${s.partsDone}/${s.partCount}): ${Format.bytes(s.uploadedBytes)} / ${Format.bytes(s.totalBytes)} (${Math.floor(ratio * 100)}%), ${Format.bytes(rate)}/s, ETA ${Format.eta(eta)}\n`
             )
           }
           case "Completed": {

@@ -2,7 +2,7 @@
  * Pins each method's error union and success type at the type level (checked by `pnpm typecheck`).
  */
 
-import type { Effect, Stream } from "effect"
+import type { DateTime, Duration, Effect, Option, Stream } from "effect"
 import { describe, expectTypeOf, it } from "vitest"
 import type {
   ApiError,
@@ -111,5 +111,33 @@ describe("success types and requirements", () => {
     expectTypeOf<Domain.FolderId>().not.toExtend<Domain.FileId>()
     expectTypeOf<Parameters<Service["files"]["get"]>[0]>().toEqualTypeOf<Domain.FileId>()
     expectTypeOf<Parameters<Service["folders"]["move"]>[1]>().toEqualTypeOf<Domain.FolderId | null>()
+  })
+})
+
+describe("decoded fields", () => {
+  it("ids are branded, nullable fields are Options, timestamps are DateTime.Utc", () => {
+    expectTypeOf<Domain.Space["id"]>().toEqualTypeOf<Domain.SpaceId>()
+    expectTypeOf<Domain.Space["createdAt"]>().toEqualTypeOf<Option.Option<DateTime.Utc>>()
+    expectTypeOf<Domain.Folder["id"]>().toEqualTypeOf<Domain.FolderId>()
+    expectTypeOf<Domain.Folder["parentId"]>().toEqualTypeOf<Option.Option<Domain.FolderId>>()
+    expectTypeOf<Domain.Folder["spaceId"]>().toEqualTypeOf<Option.Option<Domain.SpaceId>>()
+    expectTypeOf<Domain.FluidFile["id"]>().toEqualTypeOf<Domain.FileId>()
+    expectTypeOf<Domain.FluidFile["folderId"]>().toEqualTypeOf<Option.Option<Domain.FolderId>>()
+    expectTypeOf<Domain.FluidFile["scanStatus"]>().toEqualTypeOf<Option.Option<Domain.ScanStatus>>()
+    expectTypeOf<Domain.FluidFile["size"]>().toEqualTypeOf<Option.Option<number>>()
+    expectTypeOf<Domain.FluidFile["deletedAt"]>().toEqualTypeOf<Option.Option<DateTime.Utc>>()
+    expectTypeOf<Domain.Link["id"]>().toEqualTypeOf<Domain.ShareId>()
+    expectTypeOf<Domain.Link["expiresAt"]>().toEqualTypeOf<Option.Option<DateTime.Utc>>()
+    expectTypeOf<Domain.Share["fileId"]>().toEqualTypeOf<Domain.FileId>()
+    expectTypeOf<Domain.Share["maxDownloads"]>().toEqualTypeOf<Option.Option<number>>()
+    expectTypeOf<Domain.Quota["bytesLimit"]>().toEqualTypeOf<number>()
+  })
+
+  it("error fields: requestId optional, retryAfter a Duration, issues for 422", () => {
+    expectTypeOf<NotFoundError["requestId"]>().toEqualTypeOf<string | undefined>()
+    expectTypeOf<RateLimitError["retryAfter"]>().toEqualTypeOf<Duration.Duration | undefined>()
+    expectTypeOf<QuotaExceededError["resource"]>().toEqualTypeOf<"storage" | "links" | undefined>()
+    expectTypeOf<PermissionError["requiredScope"]>().toEqualTypeOf<string | undefined>()
+    expectTypeOf<TransportError["reason"]>().toEqualTypeOf<"Transport" | "Timeout">()
   })
 })

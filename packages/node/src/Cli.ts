@@ -309,12 +309,12 @@ const filesShare = Command.make(
       Options.optional
     ),
     permission: Options.choice("permission", Domain.Permission.literals).pipe(
-      Options.withDescription("With --expires-in-days: `view` (inline, default) or `download`."),
+      Options.withDescription("`view` (inline, default) or `download`; implies an expiring link (7 days by default)."),
       Options.optional
     ),
     maxDownloads: Options.integer("max-downloads").pipe(
       Options.withPseudoName("N"),
-      Options.withDescription("With --expires-in-days: stop serving after N downloads."),
+      Options.withDescription("Stop serving after N downloads; implies an expiring link (7 days by default)."),
       Options.optional
     )
   },

@@ -39,6 +39,6 @@ describe("pnpm demo", () => {
         expect(out).toContain("restored: status ready, 1 file(s) in job-7")
         expect(lines.at(-2)).toBe("Done.")
       }),
-    60_000
+    180_000
   )
 })

@@ -5,7 +5,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Option, Schedule, TestClock } from "effect"
 import { Errors } from "../src/index.js"
-import { FILE_ID, linkWire, quotaWire } from "./support/Fixtures.js"
+import { FILE_ID, fileWire, linkWire, quotaWire } from "./support/Fixtures.js"
 import * as MockHttp from "./support/MockHttp.js"
 import * as Operations from "./support/Operations.js"
 
@@ -258,6 +258,33 @@ describe("retries", () => {
       expect(mock.requests).toHaveLength(1)
     })
   )
+})
+
+describe("which statuses are retried on a GET", () => {
+  for (const status of [400, 401, 403, 404, 409, 413, 422]) {
+    it.effect(`${status} is not retried`, () =>
+      Effect.gen(function* () {
+        const mock = MockHttp.make(MockHttp.error(status, "nope"), MockHttp.json(200, fileWire()))
+        const fiber = yield* Effect.fork(MockHttp.run(mock, (fc) => fc.files.downloadUrl(FILE_ID)))
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error).toMatchObject({ status, detail: "nope" })
+        expect(mock.requests).toHaveLength(1)
+      })
+    )
+  }
+  for (const status of [408, 500, 502, 503, 504]) {
+    it.effect(`${status} is retried`, () =>
+      Effect.gen(function* () {
+        const mock = MockHttp.make(MockHttp.error(status, "transient"), MockHttp.json(200, quotaWire()))
+        const fiber = yield* Effect.fork(MockHttp.run(mock, (fc) => fc.quota.usage()))
+        yield* TestClock.adjust("1 minute")
+        const quota = yield* Fiber.join(fiber)
+        expect(quota.bytesUsed).toBe(1000)
+        expect(mock.requests).toHaveLength(2)
+      })
+    )
+  }
 })
 
 describe("which methods retry a 503 (GET and DELETE) and which do not (POST and PATCH)", () => {

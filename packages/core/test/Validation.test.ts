@@ -36,6 +36,10 @@ describe("ValidationError, with zero requests sent", () => {
     rejected("maxDownloads", (fc) => fc.files.signedUrl(FILE_ID, { maxDownloads: 0 }))
   )
 
+  it.effect("signedUrl maxDownloads 2.5", () =>
+    rejected("maxDownloads", (fc) => fc.files.signedUrl(FILE_ID, { maxDownloads: 2.5 }))
+  )
+
   it.effect("spaces.create with an empty name", () => rejected("name", (fc) => fc.spaces.create("")))
   it.effect("spaces.create with a 256-character name", () => rejected("name", (fc) => fc.spaces.create(name256)))
   it.effect("folders.create with an empty name", () => rejected("name", (fc) => fc.folders.create("", SPACE_ID)))

@@ -4,8 +4,7 @@
  *
  * @since 0.1.0
  */
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import { Context, type Duration, Effect, Layer, Redacted } from "effect"
 import * as internal from "./internal/model.js"
 
@@ -169,7 +168,7 @@ export interface Emulator {
   /** The default all-scopes key (the first all-scopes key of the seed, or "" if none). */
   readonly apiKey: string
   /** The one request handler serving all three origins. */
-  readonly httpApp: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
+  readonly httpApp: HttpApp.Default
   /** Create (or update the plan of) a tenant; returns its id. */
   readonly createTenant: (options?: { readonly id?: string; readonly plan?: PlanInput }) => Effect.Effect<string>
   /** Create a key (default: all scopes, tenant = first tenant); returns it. */

@@ -1,17 +1,64 @@
 /**
  * Upload sources → a known size and a stream of part buffers, at most one part read ahead.
  *
- * Every source kind ends up as `parts(partSize)`: a stream emitting one `Uint8Array` per part, in
+ * Every source kind ends up as `parts(partSize, pool)`: a stream emitting one `Part` per part, in
  * order, each exactly its part's length (`partSize`, the last one the rest; one empty part for 0
- * bytes). Parts are emitted one per pull, so a consumer with `concurrency` parts in flight holds at
- * most `concurrency + 1` of them.
+ * bytes). Path and stream sources read into buffers taken from a `BufferPool` of
+ * `concurrency + 1` buffers that the engine gives back once a part is stored: memory stays at
+ * `concurrency + 1` parts whatever the file size, and no part buffer is left to the GC.
  *
  * @internal
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import { Chunk, Effect, Option, Predicate, type Scope, Stream } from "effect"
+import { Chunk, Effect, Option, Predicate, Queue, type Scope, Stream } from "effect"
 import * as Errors from "../Errors.js"
 import type { UploadSource } from "../Upload.js"
+
+/** One part's bytes, and how to give its buffer back once the part is stored. @internal */
+export interface Part {
+  readonly bytes: Uint8Array
+  readonly release: Effect.Effect<void>
+}
+
+/**
+ * At most `count` buffers of `size` bytes, allocated on demand and recycled: `take` waits while
+ * all of them are out.
+ * @internal
+ */
+export interface BufferPool {
+  readonly take: (length: number) => Effect.Effect<Part>
+  /** How many buffers were allocated so far. */
+  readonly allocated: () => number
+}
+
+/** @internal */
+export const makeBufferPool = (count: number, size: number): Effect.Effect<BufferPool> =>
+  Effect.map(Queue.unbounded<Uint8Array>(), (free) => {
+    let allocated = 0
+    const acquire: Effect.Effect<Uint8Array> = Effect.flatMap(
+      Queue.poll(free),
+      Option.match({
+        onSome: Effect.succeed,
+        onNone: () =>
+          allocated < count
+            ? Effect.sync(() => {
+                allocated++
+                return new Uint8Array(size)
+              })
+            : Queue.take(free)
+      })
+    )
+    return {
+      take: (length) =>
+        Effect.map(acquire, (buffer) => ({
+          bytes: buffer.subarray(0, length),
+          release: Effect.asVoid(Queue.offer(free, buffer))
+        })),
+      allocated: () => allocated
+    }
+  })
+
+const unpooled = (bytes: Uint8Array): Part => ({ bytes, release: Effect.void })
 
 /** @internal */
 export interface ResolvedSource {
@@ -24,7 +71,7 @@ export interface ResolvedSource {
   /** For in-memory sources (bytes, `Blob`): feeds every byte to `update`, in order, before initiate. */
   readonly prehash: ((update: (bytes: Uint8Array) => void) => Effect.Effect<void, Errors.SourceError>) | undefined
   /** The parts, in order; a stream source yielding more or fewer bytes than `size` fails with `SourceError`. */
-  readonly parts: (partSize: number) => Stream.Stream<Uint8Array, Errors.SourceError>
+  readonly parts: (partSize: number, pool: BufferPool) => Stream.Stream<Part, Errors.SourceError>
 }
 
 const sourceError = (description: string, cause?: unknown): Errors.SourceError =>
@@ -52,8 +99,8 @@ export const basename = (path: string): string => {
 export const rangeParts = <R>(
   size: number,
   partSize: number,
-  read: (offset: number, length: number) => Effect.Effect<Uint8Array, Errors.SourceError, R>
-): Stream.Stream<Uint8Array, Errors.SourceError, R> =>
+  read: (offset: number, length: number) => Effect.Effect<Part, Errors.SourceError, R>
+): Stream.Stream<Part, Errors.SourceError, R> =>
   Stream.suspend(() => {
     const count = partCountOf(size, partSize)
     let index = 0
@@ -75,8 +122,9 @@ export const rangeParts = <R>(
 export const rechunk = (
   source: Stream.Stream<Uint8Array, unknown>,
   size: number,
-  partSize: number
-): Stream.Stream<Uint8Array, Errors.SourceError> =>
+  partSize: number,
+  pool: BufferPool
+): Stream.Stream<Part, Errors.SourceError> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
       const pull = yield* Stream.toPull(source)
@@ -125,30 +173,39 @@ export const rechunk = (
 
       const tooMany = () => sourceError(`the source stream yielded more bytes than the size given (${size})`)
 
-      const nextPart: Effect.Effect<Uint8Array, Option.Option<Errors.SourceError>> = Effect.gen(function* () {
-        if (index >= count) return yield* Effect.fail(Option.none())
-        const length = partLengthOf(size, partSize, index)
-        const buffer = new Uint8Array(length)
-        let filled = 0
-        while (filled < length) {
-          const piece = yield* nextPiece
-          if (piece === undefined) {
-            return yield* Effect.fail(
-              sourceError(
-                `the source stream ended after ${consumed + filled} bytes, fewer than the size given (${size})`
+      /** Fills `part` from the input; checks the input is exhausted after the last part. */
+      const fill = (part: Part, length: number): Effect.Effect<Part, Errors.SourceError> =>
+        Effect.gen(function* () {
+          const buffer = part.bytes
+          let filled = 0
+          while (filled < length) {
+            const piece = yield* nextPiece
+            if (piece === undefined) {
+              return yield* Effect.fail(
+                sourceError(
+                  `the source stream ended after ${consumed + filled} bytes, fewer than the size given (${size})`
+                )
               )
-            )
+            }
+            const take = Math.min(piece.byteLength, length - filled)
+            buffer.set(take === piece.byteLength ? piece : piece.subarray(0, take), filled)
+            filled += take
+            if (take < piece.byteLength) leftover = piece.subarray(take)
           }
-          const take = Math.min(piece.byteLength, length - filled)
-          buffer.set(take === piece.byteLength ? piece : piece.subarray(0, take), filled)
-          filled += take
-          if (take < piece.byteLength) leftover = piece.subarray(take)
-        }
-        index++
-        consumed += length
-        if (index === count && (yield* nextPiece) !== undefined) return yield* Effect.fail(tooMany())
-        return buffer
-      }).pipe(Effect.mapError((error) => (Option.isOption(error) ? error : Option.some(error))))
+          index++
+          consumed += length
+          if (index === count && (yield* nextPiece) !== undefined) return yield* Effect.fail(tooMany())
+          return part
+        }).pipe(Effect.onError(() => part.release))
+
+      const nextPart: Effect.Effect<Part, Option.Option<Errors.SourceError>> = Effect.suspend(() => {
+        if (index >= count) return Effect.fail(Option.none())
+        const length = partLengthOf(size, partSize, index)
+        return pool.take(length).pipe(
+          Effect.flatMap((part) => fill(part, length)),
+          Effect.mapError(Option.some)
+        )
+      })
 
       return Stream.repeatEffectOption(nextPart)
     })
@@ -178,7 +235,9 @@ const bytesSource = (bytes: Uint8Array, name: string | undefined, contentType: s
   contentType,
   prehash: (update) => Effect.sync(() => update(bytes)),
   parts: (partSize) =>
-    rangeParts(bytes.byteLength, partSize, (offset, length) => Effect.succeed(bytes.subarray(offset, offset + length)))
+    rangeParts(bytes.byteLength, partSize, (offset, length) =>
+      Effect.succeed(unpooled(bytes.subarray(offset, offset + length)))
+    )
 })
 
 const blobSlice = (blob: Blob, offset: number, length: number): Effect.Effect<Uint8Array, Errors.SourceError> =>
@@ -212,7 +271,8 @@ const blobSource = (blob: Blob): ResolvedSource => {
           update(yield* blobSlice(blob, offset, Math.min(BLOB_HASH_SLICE, blob.size - offset)))
         }
       }),
-    parts: (partSize) => rangeParts(blob.size, partSize, (offset, length) => blobSlice(blob, offset, length))
+    parts: (partSize) =>
+      rangeParts(blob.size, partSize, (offset, length) => Effect.map(blobSlice(blob, offset, length), unpooled))
   }
 }
 
@@ -228,29 +288,32 @@ const fileSource = (
     if (declaredSize !== undefined && declaredSize !== size) {
       return yield* Effect.fail(validationError("size", `is ${declaredSize} but ${path} has ${size} bytes`))
     }
-    const parts = (partSize: number): Stream.Stream<Uint8Array, Errors.SourceError> =>
+    const parts = (partSize: number, pool: BufferPool): Stream.Stream<Part, Errors.SourceError> =>
       Stream.unwrapScoped(
         Effect.map(
           fs.open(path, { flag: "r" }).pipe(Effect.mapError((cause) => sourceError(`cannot open ${path}`, cause))),
           (file) =>
             rangeParts(size, partSize, (offset, length) =>
-              Effect.gen(function* () {
-                const buffer = new Uint8Array(length)
-                yield* file.seek(offset, "start")
-                let filled = 0
-                while (filled < length) {
-                  const read = Number(yield* file.read(filled === 0 ? buffer : buffer.subarray(filled)))
-                  if (read === 0) {
-                    return yield* Effect.fail(
-                      sourceError(`${path} ended at ${offset + filled} bytes; it had ${size} when the upload started`)
-                    )
+              Effect.flatMap(pool.take(length), (part) =>
+                Effect.gen(function* () {
+                  const buffer = part.bytes
+                  yield* file.seek(offset, "start")
+                  let filled = 0
+                  while (filled < length) {
+                    const read = Number(yield* file.read(filled === 0 ? buffer : buffer.subarray(filled)))
+                    if (read === 0) {
+                      return yield* Effect.fail(
+                        sourceError(`${path} ended at ${offset + filled} bytes; it had ${size} when the upload started`)
+                      )
+                    }
+                    filled += read
                   }
-                  filled += read
-                }
-                return buffer
-              }).pipe(
-                Effect.catchTag("SystemError", "BadArgument", (cause) =>
-                  Effect.fail(sourceError(`cannot read ${path}`, cause))
+                  return part
+                }).pipe(
+                  Effect.catchTag("SystemError", "BadArgument", (cause) =>
+                    Effect.fail(sourceError(`cannot read ${path}`, cause))
+                  ),
+                  Effect.onError(() => part.release)
                 )
               )
             )
@@ -264,7 +327,7 @@ const streamSource = (stream: Stream.Stream<Uint8Array, unknown>, size: number):
   name: undefined,
   contentType: undefined,
   prehash: undefined,
-  parts: (partSize) => rechunk(stream, size, partSize)
+  parts: (partSize, pool) => rechunk(stream, size, partSize, pool)
 })
 
 /**

@@ -331,22 +331,26 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
 
       const etags: Array<string> = []
       let uploaded = 0
-      const partEvents = source.parts(partSize).pipe(
+      // concurrency parts in flight + the one being read: the bound on part buffers in memory
+      const pool = yield* Source.makeBufferPool(plan.concurrency + 1, Math.min(partSize, size))
+      const partEvents = source.parts(partSize, pool).pipe(
         Stream.zipWithIndex,
         // Sequential, in part order, before the PUT: the hash sees the bytes in order.
-        Stream.map(([bytes, index]) => {
-          if (expected === undefined) hash.update(bytes)
-          return { bytes, index }
+        Stream.map(([part, index]) => {
+          if (expected === undefined) hash.update(part.bytes)
+          return { part, index }
         }),
         Stream.mapEffect(
-          ({ bytes, index }) => {
-            const part = parts[index]
-            return part === undefined
-              ? Effect.dieMessage(`part ${index + 1} is not in the session`)
-              : Effect.map(putPart(part, bytes, plan.retry), (etag) => {
-                  etags[index] = etag
-                  return { partNumber: part.partNumber, partBytes: bytes.byteLength }
-                })
+          ({ part, index }) => {
+            const sessionPart = parts[index]
+            const put =
+              sessionPart === undefined
+                ? Effect.dieMessage(`part ${index + 1} is not in the session`)
+                : Effect.map(putPart(sessionPart, part.bytes, plan.retry), (etag) => {
+                    etags[index] = etag
+                    return { partNumber: sessionPart.partNumber, partBytes: part.bytes.byteLength }
+                  })
+            return Effect.ensuring(put, part.release)
           },
           { concurrency: plan.concurrency, unordered: true }
         ),

@@ -148,7 +148,8 @@ export class ApiError extends Schema.TaggedError<ApiError>("@fluidcloud/ApiError
 
 /**
  * The request did not get a response: connection refused or reset, or the timeout elapsed.
- * `cause` is the underlying platform error.
+ * `cause` is the low-level error (e.g. the socket error with its `code`), copied without the
+ * request: the platform error is not kept, since it holds the request and its headers.
  *
  * @since 0.1.0
  * @category errors

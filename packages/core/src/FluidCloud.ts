@@ -222,9 +222,16 @@ const ShareErrors = ["NotFoundError", "ConflictError", "QuotaExceededError"] as 
 const validate = (field: string, ok: boolean, description: string): Effect.Effect<void, Errors.ValidationError> =>
   ok ? Effect.void : Effect.fail(new Errors.ValidationError({ field, description }))
 
+/** Length in code points, as the service counts it (not UTF-16 units). */
+const codePoints = (value: string): number => {
+  let count = 0
+  for (const _ of value) count++
+  return count
+}
+
 const validateName = (field: string, name: string, allowSlash: boolean) =>
   Effect.zipRight(
-    validate(field, name.length >= 1 && name.length <= 255, "must be 1 to 255 characters"),
+    validate(field, codePoints(name) >= 1 && codePoints(name) <= 255, "must be 1 to 255 characters"),
     allowSlash ? Effect.void : validate(field, !name.includes("/"), "must not contain '/'")
   )
 
@@ -440,7 +447,11 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         return yield* getFile(fileId)
       }),
       resolve: Effect.fn("FluidCloud.files.resolve")(function* (clientKey) {
-        yield* validate("clientKey", clientKey.length >= 1 && clientKey.length <= 1024, "must be 1 to 1024 characters")
+        yield* validate(
+          "clientKey",
+          codePoints(clientKey) >= 1 && codePoints(clientKey) <= 1024,
+          "must be 1 to 1024 characters"
+        )
         return yield* api.execute({
           method: "GET",
           path: "/files/resolve",

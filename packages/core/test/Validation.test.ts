@@ -83,3 +83,16 @@ describe("the bounds themselves are accepted", () => {
     })
   )
 })
+
+describe("lengths are counted in characters (code points), as the service counts them", () => {
+  const emoji255 = "😀".repeat(255) // 510 UTF-16 units
+  it.effect("a 255-emoji space name is sent", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(201, spaceWire({ name: emoji255 })))
+      const space = yield* MockHttp.run(mock, (fc) => fc.spaces.create(emoji255))
+      expect(space.name).toBe(emoji255)
+      expect(mock.requests).toHaveLength(1)
+    })
+  )
+  it.effect("a 256-emoji space name is rejected", () => rejected("name", (fc) => fc.spaces.create(`${emoji255}😀`)))
+})

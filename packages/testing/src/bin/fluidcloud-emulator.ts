@@ -28,7 +28,7 @@ const Seed = Schema.Struct({
       keys: Schema.optional(
         Schema.Array(
           Schema.Struct({
-            key: Schema.String,
+            key: Schema.String.pipe(Schema.pattern(/^fck_(live|test)_[0-9A-Za-z]{24,}$/)),
             scopes: Schema.Union(Schema.Literal("all"), Schema.Array(ScopeName)),
             revoked: Schema.optional(Schema.Boolean)
           })

@@ -1,0 +1,144 @@
+/**
+ * The CLI's pieces in process (no subprocess): exit codes against docs/cli.md, the progress
+ * reporter under TestClock, formatting, and `Cli.run` on usage errors.
+ */
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+import { Errors, Upload } from "@fluidcloud/core"
+import { Effect, TestClock } from "effect"
+import { Cli } from "../../src/index.js"
+import * as ExitCodes from "../../src/internal/cli/exitCodes.js"
+import * as Format from "../../src/internal/cli/format.js"
+import * as Progress from "../../src/internal/cli/progress.js"
+
+const MiB = 1024 * 1024
+
+describe("exit codes", () => {
+  const errors: ReadonlyArray<ExitCodes.CliError> = [
+    new Errors.ValidationError({ field: "f", description: "d" }),
+    new Errors.AuthError({ status: 401, detail: "invalid_api_key" }),
+    new Errors.PermissionError({ status: 403, detail: "insufficient_scope" }),
+    new Errors.NotFoundError({ status: 404, detail: "not_found", requestId: "req_1" }),
+    new Errors.ConflictError({ status: 409, detail: "file_not_ready" }),
+    new Errors.QuotaExceededError({ status: 402, detail: "quota_exceeded" }),
+    new Errors.RateLimitError({ status: 429, detail: "rate_limited" }),
+    new Errors.ApiError({ status: 500, detail: "internal_error" }),
+    new Errors.TransportError({ reason: "Timeout", method: "GET", url: "https://x/api/v1/quota" }),
+    new Errors.DecodeError({ method: "GET", url: "https://x", description: "bad\n  nested", requestId: "req_2" }),
+    new Errors.IntegrityError({ fileId: "f", expected: "a", actual: "b" }),
+    new Errors.SourceError({ description: "no such file" }),
+    new ExitCodes.ConfigError({ description: "no API key" })
+  ]
+
+  it("gives each API error tag its own code, and documents every one in docs/cli.md", () => {
+    const codes = errors.map(ExitCodes.codeOf)
+    expect(codes).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2])
+    const docs = readFileSync(fileURLToPath(new URL("../../../../docs/cli.md", import.meta.url)), "utf8")
+    for (const error of errors) {
+      expect(docs).toMatch(new RegExp(`\\| ${ExitCodes.codeOf(error)}\\s+\\|[^\\n]*\`${error._tag}\``))
+    }
+    for (const row of ExitCodes.table) expect(docs).toMatch(new RegExp(`\\| ${row.code}\\s+\\|`))
+  })
+
+  it("describes an error in one line with its tag and request id", () => {
+    const lines = errors.map(ExitCodes.describe)
+    for (const [i, line] of lines.entries()) {
+      expect(line).toBeDefined()
+      expect(line).not.toContain("\n")
+      expect(line).toContain(errors[i]?._tag)
+    }
+    expect(lines[3]).toBe("fluidcloud: NotFoundError (HTTP 404): not_found [request req_1]")
+    expect(lines[9]).toBe("fluidcloud: DecodeError: GET https://x: bad nested [request req_2]")
+  })
+})
+
+describe("progress", () => {
+  const events = [
+    Upload.UploadEvent.Started({ uploadId: "u", fileId: "f", totalBytes: 10 * MiB, partSize: 5 * MiB, partCount: 2 }),
+    Upload.UploadEvent.PartUploaded({
+      partNumber: 2,
+      partBytes: 5 * MiB,
+      uploadedBytes: 5 * MiB,
+      totalBytes: 10 * MiB
+    }),
+    Upload.UploadEvent.PartUploaded({
+      partNumber: 1,
+      partBytes: 5 * MiB,
+      uploadedBytes: 10 * MiB,
+      totalBytes: 10 * MiB
+    })
+  ]
+
+  const feed = (tty: boolean) =>
+    Effect.gen(function* () {
+      const written: Array<string> = []
+      const onEvent = yield* Progress.make({
+        tty,
+        width: 10,
+        write: (text) => Effect.sync(() => void written.push(text))
+      })
+      for (const event of events) {
+        yield* onEvent(event)
+        yield* TestClock.adjust("1 second")
+      }
+      return written
+    })
+
+  it.effect("prints plain lines with bytes, rate and ETA when not a TTY", () =>
+    Effect.gen(function* () {
+      const written = yield* feed(false)
+      expect(written).toEqual([
+        "upload started: 10.0 MiB in 2 parts of 5.0 MiB\n",
+        "part 2 uploaded (1/2): 5.0 MiB / 10.0 MiB (50%), 5.0 MiB/s, ETA 1s\n",
+        "part 1 uploaded (2/2): 10.0 MiB / 10.0 MiB (100%), 5.0 MiB/s, ETA 0s\n"
+      ])
+    })
+  )
+
+  it.effect("redraws one bar in place on a TTY", () =>
+    Effect.gen(function* () {
+      const written = yield* feed(true)
+      expect(written[1]).toBe("\r\x1b[2K[█████░░░░░]  50%  5.0 MiB / 10.0 MiB  5.0 MiB/s  ETA 1s")
+      expect(written[2]).toBe("\r\x1b[2K[██████████] 100%  10.0 MiB / 10.0 MiB  5.0 MiB/s  ETA 0s")
+    })
+  )
+})
+
+describe("format", () => {
+  it("sizes, tables and key/value blocks", () => {
+    expect([0, 512, 1536, 5 * MiB, 3 * 1024 * MiB].map(Format.bytes)).toEqual([
+      "0 B",
+      "512 B",
+      "1.5 KiB",
+      "5.0 MiB",
+      "3.0 GiB"
+    ])
+    expect(
+      Format.table(
+        ["ID", "NAME"],
+        [
+          ["a", "first"],
+          ["bbbb", "x"]
+        ]
+      )
+    ).toBe("ID    NAME\na     first\nbbbb  x")
+    expect(Format.table(["ID"], [])).toBe("(none)")
+    expect(
+      Format.fields([
+        ["id", "1"],
+        ["name", "n"]
+      ])
+    ).toBe("id    1\nname  n")
+  })
+})
+
+describe("Cli.run", () => {
+  it.effect("returns 2 for usage errors and a missing key, before any request", () =>
+    Effect.gen(function* () {
+      expect(yield* Cli.run(["node", "fluidcloud", "files", "get", "not-a-uuid"])).toBe(2)
+      expect(yield* Cli.run(["node", "fluidcloud", "spaces", "frobnicate"])).toBe(2)
+      expect(yield* Cli.run(["node", "fluidcloud", "--api-key", "", "quota"])).toBe(2)
+    })
+  )
+})

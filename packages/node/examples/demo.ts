@@ -140,7 +140,7 @@ const platform = Layer.merge(NodeContext.layer, NodeHttpClient.layerUndici)
 const againstApi = Effect.gen(function* () {
   const baseUrl = yield* Config.option(Config.string("FLUIDCLOUD_BASE_URL"))
   yield* Console.log(
-    `FluidCloud demo — target: the real API at ${Option.getOrElse(baseUrl, () => "https://api-cloud.fluidvip.com")} (FLUIDCLOUD_API_KEY is set)`
+    `FluidCloud demo — target: the API at ${Option.getOrElse(baseUrl, () => "https://api-cloud.fluidvip.com")} (FLUIDCLOUD_API_KEY is set)`
   )
   yield* demo({ fileSize: 12 * MiB, partSize: 5 * MiB }).pipe(Effect.provide(NodeFluidCloud.layerConfig()))
 })

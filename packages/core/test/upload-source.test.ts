@@ -1,0 +1,243 @@
+/**
+ * The upload engine's pieces on their own: cutting sources into parts (rechunking with one copy
+ * per byte into recycled buffers), the buffer pool's bound, and the sha256 abstraction.
+ */
+import { createHash } from "node:crypto"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Fiber, FastCheck as fc, Layer, Option, Schedule, Stream } from "effect"
+import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
+import { FluidCloud, Upload } from "../src/index.js"
+import * as Hash from "../src/internal/hash.js"
+import * as Source from "../src/internal/source.js"
+
+const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
+
+const bytesOf = (size: number, seed = 1): Uint8Array<ArrayBuffer> => {
+  const out = new Uint8Array(size)
+  let x = seed >>> 0 || 1
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    out[i] = x & 0xff
+  }
+  return out
+}
+
+/** Splits `bytes` at the given cut lengths (cycled), keeping empty chunks. */
+const split = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Array<Uint8Array> => {
+  const out: Array<Uint8Array> = []
+  let offset = 0
+  let i = 0
+  while (offset < bytes.byteLength) {
+    const cut = cuts.length === 0 ? bytes.byteLength : (cuts[i++ % cuts.length] ?? 1)
+    out.push(bytes.slice(offset, offset + cut))
+    offset += cut
+  }
+  return out
+}
+
+const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
+}
+
+describe("part arithmetic", () => {
+  it("partCountOf / partLengthOf: one empty part for 0 bytes, an uneven tail", () => {
+    expect(Source.partCountOf(0, 10)).toBe(1)
+    expect(Source.partLengthOf(0, 10, 0)).toBe(0)
+    expect(Source.partCountOf(1, 10)).toBe(1)
+    expect(Source.partCountOf(10, 10)).toBe(1)
+    expect(Source.partCountOf(11, 10)).toBe(2)
+    expect(Source.partLengthOf(25, 10, 2)).toBe(5)
+    expect(Source.partLengthOf(25, 10, 1)).toBe(10)
+  })
+
+  it("basename: the last segment of / or \\ paths", () => {
+    expect(Source.basename("/a/b/c.txt")).toBe("c.txt")
+    expect(Source.basename("C:\\Users\\me\\photo.png")).toBe("photo.png")
+    expect(Source.basename("dir/")).toBe("dir")
+    expect(Source.basename("/")).toBe("")
+  })
+})
+
+describe("rechunk", () => {
+  it.effect.prop(
+    "parts are the source cut at partSize, each copied once into a pooled buffer",
+    {
+      size: fc.integer({ min: 0, max: 5000 }),
+      partSize: fc.integer({ min: 8, max: 1500 }),
+      cuts: fc.array(fc.integer({ min: 0, max: 2000 }), { maxLength: 8 }),
+      concurrency: fc.integer({ min: 1, max: 4 })
+    },
+    ({ size, partSize, cuts, concurrency }) =>
+      Effect.gen(function* () {
+        const bytes = bytesOf(size, size + partSize)
+        const chunks = split(
+          bytes,
+          cuts.map((cut) => Math.max(cut, 1))
+        )
+        // empty chunks in between are skipped
+        const withEmpties = chunks.flatMap((chunk) => [chunk, new Uint8Array(0)])
+        const inputBuffers = new Set<ArrayBufferLike>(chunks.map((chunk) => chunk.buffer))
+        const pool = yield* Source.makeBufferPool(concurrency + 1, Math.min(partSize, size))
+        const seen: Array<Uint8Array> = []
+        yield* Source.rechunk(Stream.fromIterable(withEmpties), size, partSize, pool).pipe(
+          Stream.mapEffect(
+            (part) =>
+              Effect.sync(() => {
+                seen.push(part.bytes.slice())
+                expect(inputBuffers.has(part.bytes.buffer)).toBe(false)
+              }).pipe(Effect.ensuring(part.release)),
+            { concurrency }
+          ),
+          Stream.runDrain
+        )
+        expect(seen).toHaveLength(Source.partCountOf(size, partSize))
+        seen.forEach((part, index) => {
+          expect(part.byteLength).toBe(Source.partLengthOf(size, partSize, index))
+        })
+        expect(sha256(concat(seen))).toBe(sha256(bytes))
+        expect(pool.allocated()).toBeLessThanOrEqual(concurrency + 1)
+      }),
+    { fastCheck: { numRuns: 50 } }
+  )
+
+  it.effect("a stream shorter than size fails with SourceError", () =>
+    Effect.gen(function* () {
+      const pool = yield* Source.makeBufferPool(2, 4)
+      const error = yield* Source.rechunk(Stream.make(bytesOf(10)), 11, 4, pool).pipe(
+        Stream.tap((part) => part.release),
+        Stream.runDrain,
+        Effect.flip
+      )
+      expect(error._tag).toBe("SourceError")
+      expect(error.description).toContain("ended after 10 bytes")
+    })
+  )
+
+  it.effect("a stream longer than size fails before its last part is emitted", () =>
+    Effect.gen(function* () {
+      const pool = yield* Source.makeBufferPool(2, 4)
+      const emitted: Array<number> = []
+      const error = yield* Source.rechunk(Stream.make(bytesOf(8), bytesOf(1)), 8, 4, pool).pipe(
+        Stream.tap((part) => Effect.sync(() => emitted.push(part.bytes.byteLength))),
+        Stream.tap((part) => part.release),
+        Stream.runDrain,
+        Effect.flip
+      )
+      expect(error._tag).toBe("SourceError")
+      expect(emitted).toEqual([4])
+    })
+  )
+
+  it.effect("a source yielding something other than bytes fails with SourceError", () =>
+    Effect.gen(function* () {
+      const pool = yield* Source.makeBufferPool(2, 4)
+      const notBytes: Stream.Stream<Uint8Array> = Stream.fromIterable(JSON.parse('["text"]'))
+      const error = yield* Source.rechunk(notBytes, 4, 4, pool).pipe(Stream.runDrain, Effect.flip)
+      expect(error._tag).toBe("SourceError")
+    })
+  )
+})
+
+describe("buffer pool", () => {
+  it.effect("allocates at most `count` buffers; take waits until one is released", () =>
+    Effect.gen(function* () {
+      const pool = yield* Source.makeBufferPool(2, 8)
+      const a = yield* pool.take(8)
+      const b = yield* pool.take(3)
+      expect(b.bytes.byteLength).toBe(3)
+      const waiting = yield* Effect.fork(pool.take(8))
+      yield* Effect.yieldNow()
+      expect(Option.isNone(yield* Fiber.poll(waiting))).toBe(true)
+      yield* a.release
+      const c = yield* Fiber.join(waiting)
+      expect(c.bytes.buffer).toBe(a.bytes.buffer)
+      expect(pool.allocated()).toBe(2)
+      yield* b.release
+    })
+  )
+})
+
+describe("sha256", () => {
+  it.prop(
+    "the noble default equals node:crypto, fed in any pieces",
+    { size: fc.integer({ min: 0, max: 3000 }), cuts: fc.array(fc.integer({ min: 1, max: 700 }), { maxLength: 6 }) },
+    ({ size, cuts }) => {
+      const bytes = bytesOf(size, size + 3)
+      const hash = Hash.noble.create()
+      for (const piece of split(bytes, cuts)) hash.update(piece)
+      expect(hash.digestHex()).toBe(sha256(bytes))
+      expect(Hash.digestHex(Hash.noble, bytes)).toBe(sha256(bytes))
+    }
+  )
+
+  it.effect("the Sha256 reference defaults to noble", () =>
+    Effect.gen(function* () {
+      expect(yield* Upload.Sha256).toBe(Hash.noble)
+    })
+  )
+
+  it.effect(
+    "the engine uses the Sha256 of the client's layer, fed in part order while parts complete out of order",
+    () => {
+      const fed: Array<Uint8Array> = []
+      const recording: Upload.Sha256Factory = {
+        create: () => {
+          const inner = createHash("sha256")
+          return {
+            update: (bytes) => {
+              fed.push(bytes.slice())
+              inner.update(bytes)
+            },
+            digestHex: () => inner.digest("hex")
+          }
+        }
+      }
+      const layer = FluidCloudTest.layer({
+        minPartSize: 1024,
+        scanDelay: 0,
+        client: { retry: Schedule.recurs(3), transformClient: partSize4KiB }
+      }).pipe(Layer.provide(Layer.succeed(Upload.Sha256, recording)))
+      return Effect.gen(function* () {
+        const client = yield* FluidCloud.FluidCloud
+        const emulator = yield* Emulator.Emulator
+        const space = yield* client.spaces.create("hash order")
+        // part 1 fails once, so it is stored after parts 2 and 3
+        yield* emulator.failPartPut({ partNumber: 1, status: 500 })
+        const bytes = bytesOf(4096 * 3 - 5)
+        const events = yield* client.files
+          .uploadStream(Stream.make(bytes), space.id, { size: bytes.byteLength, concurrency: 3 })
+          .pipe(Stream.runCollect)
+        const order = Chunk.toReadonlyArray(events).flatMap((event) =>
+          event._tag === "PartUploaded" ? [event.partNumber] : []
+        )
+        expect(order[order.length - 1]).toBe(1)
+        expect(fed.map((piece) => piece.byteLength)).toEqual([4096, 4096, 4096 - 5])
+        expect(sha256(concat(fed))).toBe(sha256(bytes))
+        const last = Chunk.last(events)
+        expect(Option.isSome(last) && last.value._tag === "Completed").toBe(true)
+      }).pipe(Effect.provide(layer))
+    }
+  )
+})
+
+function partSize4KiB(client: HttpClient.HttpClient): HttpClient.HttpClient {
+  return HttpClient.mapRequest(client, (request) => {
+    if (request.method !== "POST" || !request.url.endsWith("/uploads/initiate") || request.body._tag !== "Uint8Array") {
+      return request
+    }
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(request.body.body))
+    return typeof parsed === "object" && parsed !== null
+      ? HttpClientRequest.bodyUnsafeJson(request, { ...parsed, part_size: 4096 })
+      : request
+  })
+}

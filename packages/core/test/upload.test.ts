@@ -7,10 +7,12 @@ import * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import {
   Chunk,
   Deferred,
+  type Duration,
   Effect,
   Exit,
   Fiber,
@@ -24,7 +26,8 @@ import {
   Schedule,
   Stream,
   TestClock,
-  TestServices
+  TestServices,
+  Tracer
 } from "effect"
 import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
 import { Domain, Errors, FluidCloud, type Upload } from "../src/index.js"
@@ -70,6 +73,7 @@ const serverPartSize =
 
 interface TestLayerOptions {
   readonly partSize?: number
+  readonly timeout?: Duration.DurationInput
   readonly emulator?: Emulator.Options
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   readonly fileSystem?: FileSystem.FileSystem
@@ -84,6 +88,7 @@ const testLayer = (options: TestLayerOptions = {}) => {
     ...options.emulator,
     client: {
       retry: Schedule.recurs(3),
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       transformClient: transform === undefined ? partSize : (client) => transform(partSize(client))
     }
   })
@@ -770,3 +775,111 @@ function memoryFileSystem(path: string, content: Uint8Array): FileSystem.FileSys
           })
   })
 }
+
+describe("upload: storage 503 with Retry-After, timeouts, spans", () => {
+  /** Answers the first part PUT with a 503 and `Retry-After: 20`, without reaching the emulator. */
+  const first503 = (client: HttpClient.HttpClient): HttpClient.HttpClient => {
+    let answered = false
+    return HttpClient.transform(client, (effect, request) => {
+      if (request.method !== "PUT" || answered) return effect
+      answered = true
+      return Effect.succeed(
+        HttpClientResponse.fromWeb(request, new Response(null, { status: 503, headers: { "retry-after": "20" } }))
+      )
+    })
+  }
+
+  it.effect("a storage 503 with Retry-After waits for it (TestClock)", () =>
+    Effect.gen(function* () {
+      const { fc, emulator, spaceId } = yield* setup
+      const bytes = bytesOf(100)
+      const fiber = yield* fc.files.upload(bytes, spaceId, { retry: Schedule.recurs(2) }).pipe(Effect.fork)
+      const now = yield* TestClock.currentTimeMillis
+      yield* eventually(
+        Effect.map(
+          TestClock.sleeps(),
+          Chunk.some((at) => at === now + 20_000)
+        )
+      )
+      yield* TestClock.adjust("19 seconds")
+      expect(yield* partPuts(emulator)).toHaveLength(0)
+      yield* TestClock.adjust("1 second")
+      const file = yield* Fiber.join(fiber)
+      expect(file.sha256).toEqual(Option.some(sha256(bytes)))
+      expect(yield* partPuts(emulator)).toHaveLength(1)
+    }).pipe(Effect.provide(testLayer({ transformClient: first503 })))
+  )
+
+  it.effect("a storage 503 once the schedule ends: ApiError with status 503", () =>
+    Effect.gen(function* () {
+      const { fc, emulator, spaceId } = yield* setup
+      const error = yield* fc.files.upload(bytesOf(100), spaceId, { retry: Schedule.stop }).pipe(Effect.flip)
+      expect(error._tag).toBe("ApiError")
+      if (error._tag === "ApiError") expect(error.status).toBe(503)
+      expect(yield* emulator.openUploads).toHaveLength(0)
+    }).pipe(Effect.provide(testLayer({ transformClient: first503 })))
+  )
+
+  it.effect("a part PUT without a response within the client's timeout → TransportError (Timeout), aborted", () =>
+    Effect.gen(function* () {
+      const { fc, emulator, spaceId } = yield* setup
+      yield* emulator.setLatency("1 hour", { pathPrefix: "/storage/" })
+      const fiber = yield* fc.files.upload(bytesOf(100), spaceId, { retry: Schedule.stop }).pipe(Effect.fork)
+      const now = yield* TestClock.currentTimeMillis
+      yield* eventually(
+        Effect.map(
+          TestClock.sleeps(),
+          Chunk.some((at) => at === now + 5_000)
+        )
+      )
+      yield* TestClock.adjust("5 seconds")
+      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+      expect(error._tag).toBe("TransportError")
+      if (error._tag === "TransportError") {
+        expect(error.reason).toBe("Timeout")
+        expect(error.method).toBe("PUT")
+      }
+      expect(yield* emulator.openUploads).toHaveLength(0)
+    }).pipe(Effect.provide(testLayer({ timeout: "5 seconds" })))
+  )
+
+  it.effect(
+    "spans: FluidCloud.files.upload with size, part count and concurrency; a child span per part PUT; no URL",
+    () =>
+      Effect.gen(function* () {
+        const { fc, spaceId } = yield* setup
+        const base = yield* Effect.tracer
+        const spans: Array<Tracer.Span> = []
+        const recording = Tracer.make({
+          span: (...args) => {
+            const span = base.span(...args)
+            spans.push(span)
+            return span
+          },
+          context: (f, fiber) => base.context(f, fiber)
+        })
+        yield* fc.files
+          .upload(bytesOf(PART * 3 + 1), spaceId, { concurrency: 2, clientKey: "k" })
+          .pipe(Effect.withTracer(recording))
+        const upload = spans.find((span) => span.name === "FluidCloud.files.upload")
+        expect(upload).toBeDefined()
+        if (upload === undefined) return
+        expect(upload.attributes.get("fluidcloud.size")).toBe(PART * 3 + 1)
+        expect(upload.attributes.get("fluidcloud.part_count")).toBe(4)
+        expect(upload.attributes.get("fluidcloud.part_size")).toBe(PART)
+        expect(upload.attributes.get("fluidcloud.concurrency")).toBe(2)
+        const parts = spans.filter((span) => span.name === "FluidCloud.files.upload.part")
+        expect(parts.map((span) => span.attributes.get("fluidcloud.part_number")).sort()).toEqual([1, 2, 3, 4])
+        expect(parts.every((span) => Option.isSome(span.parent) && span.parent.value.spanId === upload.spanId)).toBe(
+          true
+        )
+        // no span (ours or the HTTP client's) carries a presigned URL, its signature, or the key
+        expect(parts).toHaveLength(4)
+        for (const span of spans) {
+          for (const value of span.attributes.values()) {
+            expect(String(value)).not.toMatch(/signature=|storage\.fluidcloud\.test|fck_/i)
+          }
+        }
+      }).pipe(Effect.provide(testLayer()))
+  )
+})

@@ -7,6 +7,7 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Data, Duration, Effect, Option, Schedule, Schema, type Scope, Stream } from "effect"
@@ -167,6 +168,9 @@ export const make = (deps: Dependencies): Effect.Effect<Uploader> =>
 /** @internal */
 export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Uploader => {
   const { api } = deps
+  // The platform's client span would record the presigned URL (its signature) and its trace
+  // propagation would add headers to the PUT: storage requests get our own span instead.
+  const storage = HttpClient.withTracerDisabledWhen(api.storage, () => true)
 
   const putPart = (
     part: Domain.UploadPart,
@@ -202,7 +206,7 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
       }
       return Effect.flatMap(errorFromStorage(response), (failure) => Effect.fail(failure))
     }
-    const attempt = api.storage.execute(request).pipe(
+    const attempt = storage.execute(request).pipe(
       Effect.mapError(
         (error) => new PartAttemptFailed({ error: Http.transportError(request, error), retryAfter: undefined })
       ),

@@ -1,9 +1,11 @@
 /**
- * Runs the `fluidcloud` bin (or an example) from source as a subprocess: `node --import tsx`.
+ * Runs the `fluidcloud` bin (bundled from source once per test run) or an example (under
+ * `node --import tsx`) as a subprocess.
  */
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { Effect, type Scope } from "effect"
+import { inject } from "vitest"
 
 export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
 export const cliBin = fileURLToPath(new URL("../../src/bin/fluidcloud.ts", import.meta.url))
@@ -24,10 +26,17 @@ export const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
   return { ...env, NO_COLOR: "1", ...extra }
 }
 
-/** Runs `script` with `args` under `node --import tsx` and collects its exit code and output. */
+/**
+ * How to start `script`: the CLI bin runs from the esbuild bundle of its source made once by the
+ * global setup (test/setup/bundle-cli.ts); anything else under `node --import tsx`.
+ */
+const nodeArgs = (script: string, args: ReadonlyArray<string>): Array<string> =>
+  script === cliBin ? [inject("fluidcloudCliBundle"), ...args] : ["--import", "tsx", script, ...args]
+
+/** Runs `script` with `args` and collects its exit code and output. */
 export const runScript = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Effect.Effect<Result> =>
   Effect.async<Result>((resume) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    const child = spawn(process.execPath, nodeArgs(script, args), {
       cwd: repoRoot,
       env,
       stdio: ["ignore", "pipe", "pipe"]
@@ -57,7 +66,7 @@ export const startScript = (
 ): Effect.Effect<string, Error, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() =>
-      spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      spawn(process.execPath, nodeArgs(script, args), {
         cwd: repoRoot,
         env,
         stdio: ["ignore", "pipe", "pipe"]

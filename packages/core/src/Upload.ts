@@ -19,11 +19,16 @@ export { Sha256, type Sha256Factory, type Sha256Hash } from "./internal/hash.js"
 
 /**
  * What can be uploaded:
- * - bytes: `Uint8Array`, `ArrayBuffer`, a `Blob` / `File`;
+ * - bytes: `Uint8Array`, `ArrayBuffer`, a `Blob` / `File` — hashed before initiate, so the server
+ *   checks the sha256 too;
  * - streams: a web `ReadableStream<Uint8Array>`, an Effect `Stream<Uint8Array>`, or any
- *   `AsyncIterable<Uint8Array>` such as a Node `Readable` — these need `options.size`;
+ *   `AsyncIterable<Uint8Array>` such as a Node `Readable` — these need `options.size`, and a
+ *   stream yielding more or fewer bytes fails with `SourceError` (the upload is aborted);
  * - a file-system path `string`, read through `@effect/platform`'s `FileSystem` (provided by
- *   `NodeFluidCloud.layer`), one part's byte range at a time.
+ *   `NodeFluidCloud.layer`; without it, `SourceError`), one part's byte range at a time. A Node
+ *   `fs.ReadStream` over a whole file (it has a string `path`) is read by path: no `size` needed.
+ *
+ * At most `concurrency + 1` parts are in memory at once, whatever the size.
  *
  * @since 0.1.0
  * @category models
@@ -38,7 +43,8 @@ export type UploadSource =
   | string
 
 /**
- * Progress of an upload. Bytes are counted once a part's PUT has succeeded.
+ * Progress of an upload: `Started` once the session exists, one `PartUploaded` per part in the
+ * order the parts are stored (bytes count once a part's PUT has succeeded), then `Completed`.
  *
  * @since 0.1.0
  * @category models
@@ -94,16 +100,25 @@ export interface UploadOptions {
   readonly partSize?: number | undefined
   /** How many parts are uploaded at once (1 to 64, default 4). */
   readonly concurrency?: number | undefined
-  /** The retry schedule of each part PUT and of `complete`; defaults to the client's. */
+  /**
+   * The retry schedule of each part PUT (429 honouring `Retry-After`, 408, 5xx, connection errors;
+   * other 4xx are not retried); defaults to the client's. `complete` is retried with the client's.
+   */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
-  /** With `public: true`: how long to wait for the scan (default: up to about two minutes). */
+  /**
+   * With `public: true`: how long to wait for the scan (default: `FluidCloud.defaultScanSchedule`,
+   * up to about two minutes). An infected or still-pending file fails the upload with
+   * `ConflictError`; the file itself is kept.
+   */
   readonly scanSchedule?: Schedule.Schedule<unknown, unknown> | undefined
-  /** Called with each progress event, in order. */
+  /** Called with each progress event, in order; the upload waits for it. */
   readonly onProgress?: ((event: UploadEvent) => Effect.Effect<void>) | undefined
 }
 
 /**
- * The errors an upload can fail with.
+ * The errors an upload can fail with. On any failure or interruption after initiate, the upload is
+ * aborted on the server (`DELETE /uploads/{id}`); if that abort itself fails, it is logged at
+ * warning level and the upload still fails with its original error.
  *
  * @since 0.1.0
  * @category models

@@ -242,11 +242,11 @@ const bytesSource = (bytes: Uint8Array, name: string | undefined, contentType: s
 
 const blobSlice = (blob: Blob, offset: number, length: number): Effect.Effect<Uint8Array, Errors.SourceError> =>
   Effect.tryPromise({
-    try: (signal) =>
+    try: () =>
       blob
         .slice(offset, offset + length)
         .arrayBuffer()
-        .then((buffer) => (signal.aborted ? new Uint8Array(0) : new Uint8Array(buffer))),
+        .then((buffer) => new Uint8Array(buffer)),
     catch: (cause) => sourceError("the Blob could not be read", cause)
   }).pipe(
     Effect.filterOrFail(

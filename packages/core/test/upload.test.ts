@@ -3,6 +3,7 @@
  * concurrency, retries, aborts, integrity, progress and `public: true`.
  */
 import { createHash } from "node:crypto"
+import { inspect } from "node:util"
 import * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -155,6 +156,22 @@ describe("upload: sizes and part boundaries", () => {
     )
   }
 })
+
+/** Every string reachable from `root` through object properties (own and inherited getters excluded). */
+const reachableStrings = (root: unknown): Array<string> => {
+  const seen = new Set<object>()
+  const out: Array<string> = []
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value === "string") out.push(value)
+    else if (value instanceof URL) out.push(value.href)
+    else if (typeof value === "object" && value !== null && depth < 30 && !seen.has(value)) {
+      seen.add(value)
+      for (const key of Reflect.ownKeys(value)) visit(Reflect.get(value, key), depth + 1)
+    }
+  }
+  visit(root, 0)
+  return out
+}
 
 /** Polls `condition` in real time (the emulator and the SDK run on their own fibers). */
 const eventually = (condition: Effect.Effect<boolean>) =>
@@ -405,6 +422,11 @@ describe("upload: retries", () => {
         expect(error.method).toBe("PUT")
         expect(error.url).not.toContain("?")
       }
+      // nothing reachable from the error (its cause included) shows the presigned signature
+      expect(inspect(error, { depth: 50 })).not.toContain("signature=")
+      expect(JSON.stringify(error)).not.toContain("signature=")
+      expect(String(error)).not.toContain("signature=")
+      expect(reachableStrings(error).filter((text) => text.includes("signature="))).toEqual([])
     }).pipe(Effect.provide(testLayer()))
   )
 

@@ -8,6 +8,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Data, Duration, Effect, Option, Schedule, Schema, type Scope, Stream } from "effect"
@@ -139,6 +140,19 @@ const retryPart =
       )
     )
 
+/**
+ * A connection error of a part PUT. Unlike the API's, its `cause` is the underlying error only:
+ * the platform error holds the request, whose URL carries the presigned signature.
+ */
+const storageTransportError = (url: string, error: HttpClientError.HttpClientError): Errors.TransportError => {
+  const description = error.description === undefined ? error.reason : `${error.reason}: ${error.description}`
+  return new Errors.TransportError(
+    error.cause === undefined
+      ? { reason: "Transport", method: "PUT", url, description }
+      : { reason: "Transport", method: "PUT", url, description, cause: error.cause }
+  )
+}
+
 const headerOf = (headers: Readonly<Record<string, string>>, name: string): string | undefined => {
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === name) return value
@@ -208,7 +222,7 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
     }
     const attempt = storage.execute(request).pipe(
       Effect.mapError(
-        (error) => new PartAttemptFailed({ error: Http.transportError(request, error), retryAfter: undefined })
+        (error) => new PartAttemptFailed({ error: storageTransportError(url, error), retryAfter: undefined })
       ),
       Effect.flatMap(onResponse),
       Effect.scoped,

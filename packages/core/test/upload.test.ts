@@ -328,6 +328,7 @@ describe("upload: validation before any request", () => {
     ["a name over 255 characters", () => bytes, { name: "n".repeat(256) }, "name"],
     ["an empty clientKey", () => bytes, { clientKey: "" }, "clientKey"],
     ["a clientKey over 1024 characters", () => bytes, { clientKey: "k".repeat(1025) }, "clientKey"],
+    ["a name of 256 emoji", () => bytes, { name: "😀".repeat(256) }, "name"],
     ["an empty contentType", () => bytes, { contentType: "" }, "contentType"]
   ]
   for (const [name, source, options, field] of cases) {

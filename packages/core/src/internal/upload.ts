@@ -67,6 +67,13 @@ export const DEFAULT_NAME = "upload.bin"
 const validate = (field: string, ok: boolean, description: string): Effect.Effect<void, Errors.ValidationError> =>
   ok ? Effect.void : Effect.fail(new Errors.ValidationError({ field, description }))
 
+/** Lengths in code points, as the service counts them (an emoji is one character). */
+const codePoints = (value: string): number => {
+  let count = 0
+  for (const _ of value) count++
+  return count
+}
+
 const isIntegerIn = (value: number, min: number, max: number) =>
   Number.isSafeInteger(value) && value >= min && value <= max
 
@@ -99,7 +106,7 @@ export const validateOptions = (options: UploadOptions): Effect.Effect<void, Err
         ? Effect.void
         : validate(
             "clientKey",
-            options.clientKey.length >= 1 && options.clientKey.length <= 1024,
+            codePoints(options.clientKey) >= 1 && codePoints(options.clientKey) <= 1024,
             "must be 1 to 1024 characters"
           )
     ],
@@ -107,7 +114,7 @@ export const validateOptions = (options: UploadOptions): Effect.Effect<void, Err
   )
 
 const validateName = (name: string) =>
-  validate("name", name.length >= 1 && name.length <= 255, "must be 1 to 255 characters")
+  validate("name", codePoints(name) >= 1 && codePoints(name) <= 255, "must be 1 to 255 characters")
 
 /** One failed attempt of a part PUT, with the server's `Retry-After` for a 429 or a 503. */
 class PartAttemptFailed extends Data.TaggedError("PartAttemptFailed")<{

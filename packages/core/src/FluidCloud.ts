@@ -24,6 +24,7 @@ import * as Domain from "./Domain.js"
 import * as Errors from "./Errors.js"
 import * as Http from "./internal/http.js"
 import * as InternalUpload from "./internal/upload.js"
+import { validate, validateClientKey, validateName } from "./internal/validation.js"
 import type { UploadError, UploadEvent, UploadOptions, UploadSource } from "./Upload.js"
 
 /**
@@ -218,22 +219,6 @@ const Shares = Schema.Array(Domain.Share)
 const NotFound = ["NotFoundError"] as const
 const NotFoundOrConflict = ["NotFoundError", "ConflictError"] as const
 const ShareErrors = ["NotFoundError", "ConflictError", "QuotaExceededError"] as const
-
-const validate = (field: string, ok: boolean, description: string): Effect.Effect<void, Errors.ValidationError> =>
-  ok ? Effect.void : Effect.fail(new Errors.ValidationError({ field, description }))
-
-/** Length in code points, as the service counts it (not UTF-16 units). */
-const codePoints = (value: string): number => {
-  let count = 0
-  for (const _ of value) count++
-  return count
-}
-
-const validateName = (field: string, name: string, allowSlash: boolean) =>
-  Effect.zipRight(
-    validate(field, codePoints(name) >= 1 && codePoints(name) <= 255, "must be 1 to 255 characters"),
-    allowSlash ? Effect.void : validate(field, !name.includes("/"), "must not contain '/'")
-  )
 
 /**
  * The default schedule of `waitUntilClean`: exponential from 250 ms, each wait capped at 5 s,
@@ -447,11 +432,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         return yield* getFile(fileId)
       }),
       resolve: Effect.fn("FluidCloud.files.resolve")(function* (clientKey) {
-        yield* validate(
-          "clientKey",
-          codePoints(clientKey) >= 1 && codePoints(clientKey) <= 1024,
-          "must be 1 to 1024 characters"
-        )
+        yield* validateClientKey(clientKey)
         return yield* api.execute({
           method: "GET",
           path: "/files/resolve",

@@ -9,7 +9,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import {
   Chunk,
   Deferred,
@@ -467,6 +467,18 @@ describe("upload: retries", () => {
       expect(file.sha256).toEqual(Option.some(sha256(bytes)))
       const completes = (yield* emulator.requestLog).filter((entry) => entry.path.endsWith("/uploads/complete"))
       expect(completes.map((entry) => entry.status)).toEqual([503, 200])
+    }).pipe(Effect.provide(testLayer()))
+  )
+
+  it.effect("complete follows the upload's own retry schedule, not the client's", () =>
+    Effect.gen(function* () {
+      const { fc, emulator, spaceId } = yield* setup
+      yield* emulator.failNextComplete()
+      const error = yield* Effect.flip(fc.files.upload(bytesOf(PART * 2), spaceId, { retry: Schedule.stop }))
+      assert(error._tag === "ApiError")
+      expect(error.status).toBe(503)
+      const completes = (yield* emulator.requestLog).filter((entry) => entry.path.endsWith("/uploads/complete"))
+      expect(completes.map((entry) => entry.status)).toEqual([503])
     }).pipe(Effect.provide(testLayer()))
   )
 })

@@ -348,6 +348,16 @@ describe("Emulator (in-process)", () => {
     }).pipe(Effect.provide(FluidCloudTest.layerClient()))
   )
 
+  it.effect("string lengths are counted in characters (code points), not UTF-16 units", () =>
+    Effect.gen(function* () {
+      const ok = yield* call("POST", "/spaces", { name: "😀".repeat(255) })
+      expect(ok.status).toBe(201)
+      const tooLong = yield* call("POST", "/spaces", { name: "😀".repeat(256) })
+      expect(tooLong.status).toBe(422)
+      expect(JSON.stringify(tooLong.body)).toContain("string_too_long")
+    }).pipe(Effect.provide(FluidCloudTest.layerClient()))
+  )
+
   it.effect("concurrency high-water mark counts part PUTs in flight", () =>
     Effect.gen(function* () {
       const emulator = yield* Emulator.Emulator

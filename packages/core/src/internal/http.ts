@@ -232,6 +232,8 @@ export interface Operation<A, I, T extends ExtraTag> {
   readonly errors: ReadonlyArray<T>
   /** Whether a 5xx or a transport error may be retried. */
   readonly idempotent: boolean
+  /** Replaces the client's retry schedule for this call (e.g. an upload's own `retry`). */
+  readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
 }
 
 /** @internal */
@@ -344,7 +346,7 @@ export const makeApi = (options: ApiOptions): Effect.Effect<Api, never, HttpClie
         Effect.timeoutFail({ duration: timeout, onTimeout: () => timeoutError(request, timeout, url) }),
         withKeyRedacted
       )
-      return withRetry(retry, operation.idempotent)(attempt)
+      return withRetry(operation.retry ?? retry, operation.idempotent)(attempt)
     }
     return { client, storage: transformed, timeout, retry, baseUrl, execute }
   })

@@ -8,7 +8,6 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Data, Duration, Effect, Option, Schedule, Schema, type Scope, Stream } from "effect"
@@ -19,6 +18,7 @@ import { type UploadError, UploadEvent, type UploadOptions, type UploadSource } 
 import * as Hash from "./hash.js"
 import * as Http from "./http.js"
 import * as Source from "./source.js"
+import { validate, validateClientKey, validateName } from "./validation.js"
 
 /** What the upload engine needs from the client. @internal */
 export interface Dependencies {
@@ -64,16 +64,6 @@ export const MAX_CONCURRENCY = 64
 /** @internal */
 export const DEFAULT_NAME = "upload.bin"
 
-const validate = (field: string, ok: boolean, description: string): Effect.Effect<void, Errors.ValidationError> =>
-  ok ? Effect.void : Effect.fail(new Errors.ValidationError({ field, description }))
-
-/** Lengths in code points, as the service counts them (an emoji is one character). */
-const codePoints = (value: string): number => {
-  let count = 0
-  for (const _ of value) count++
-  return count
-}
-
 const isIntegerIn = (value: number, min: number, max: number) =>
   Number.isSafeInteger(value) && value >= min && value <= max
 
@@ -98,23 +88,14 @@ export const validateOptions = (options: UploadOptions): Effect.Effect<void, Err
             isIntegerIn(options.concurrency, 1, MAX_CONCURRENCY),
             `must be an integer from 1 to ${MAX_CONCURRENCY}`
           ),
-      options.name === undefined ? Effect.void : validateName(options.name),
+      options.name === undefined ? Effect.void : validateName("name", options.name, true),
       options.contentType === undefined
         ? Effect.void
         : validate("contentType", options.contentType.length >= 1, "must not be empty"),
-      options.clientKey === undefined
-        ? Effect.void
-        : validate(
-            "clientKey",
-            codePoints(options.clientKey) >= 1 && codePoints(options.clientKey) <= 1024,
-            "must be 1 to 1024 characters"
-          )
+      options.clientKey === undefined ? Effect.void : validateClientKey(options.clientKey)
     ],
     { discard: true }
   )
-
-const validateName = (name: string) =>
-  validate("name", codePoints(name) >= 1 && codePoints(name) <= 255, "must be 1 to 255 characters")
 
 /** One failed attempt of a part PUT, with the server's `Retry-After` for a 429 or a 503. */
 class PartAttemptFailed extends Data.TaggedError("PartAttemptFailed")<{
@@ -146,19 +127,6 @@ const retryPart =
         )
       )
     )
-
-/**
- * A connection error of a part PUT. Unlike the API's, its `cause` is the underlying error only:
- * the platform error holds the request, whose URL carries the presigned signature.
- */
-const storageTransportError = (url: string, error: HttpClientError.HttpClientError): Errors.TransportError => {
-  const description = error.description === undefined ? error.reason : `${error.reason}: ${error.description}`
-  return new Errors.TransportError(
-    error.cause === undefined
-      ? { reason: "Transport", method: "PUT", url, description }
-      : { reason: "Transport", method: "PUT", url, description, cause: error.cause }
-  )
-}
 
 const headerOf = (headers: Readonly<Record<string, string>>, name: string): string | undefined => {
   for (const [key, value] of Object.entries(headers)) {
@@ -229,7 +197,7 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
     }
     const attempt = storage.execute(request).pipe(
       Effect.mapError(
-        (error) => new PartAttemptFailed({ error: storageTransportError(url, error), retryAfter: undefined })
+        (error) => new PartAttemptFailed({ error: Http.transportError(request, error), retryAfter: undefined })
       ),
       Effect.flatMap(onResponse),
       Effect.scoped,
@@ -290,7 +258,7 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
       yield* validateOptions(options)
       const resolved = yield* Source.resolve(source, options.size, deps.fileSystem)
       const name = options.name ?? resolved.name ?? DEFAULT_NAME
-      yield* validateName(name)
+      yield* validateName("name", name, true)
       return {
         spaceId,
         options,
@@ -397,7 +365,8 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
             },
             success: Domain.FluidFile,
             errors: ["NotFoundError"],
-            idempotent: true
+            idempotent: true,
+            retry: plan.retry
           })
           .pipe(
             Effect.catchTag(

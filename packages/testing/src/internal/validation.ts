@@ -50,9 +50,11 @@ export const checkValue = (loc: ReadonlyArray<string | number>, spec: FieldSpec,
   switch (spec.kind) {
     case "string": {
       if (typeof value !== "string") return { loc, msg: "Input should be a valid string", type: "string_type" }
-      if (spec.minLength !== undefined && value.length < spec.minLength)
+      // JSON Schema (and the service) count characters as code points, not UTF-16 units
+      const length = Array.from(value).length
+      if (spec.minLength !== undefined && length < spec.minLength)
         return { loc, msg: `String should have at least ${spec.minLength} character`, type: "string_too_short" }
-      if (spec.maxLength !== undefined && value.length > spec.maxLength)
+      if (spec.maxLength !== undefined && length > spec.maxLength)
         return { loc, msg: `String should have at most ${spec.maxLength} characters`, type: "string_too_long" }
       if (spec.pattern !== undefined && !spec.pattern.test(value))
         return { loc, msg: `String should match pattern '${spec.pattern.source}'`, type: "string_pattern_mismatch" }

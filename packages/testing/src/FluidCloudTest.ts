@@ -57,12 +57,16 @@ export interface LayerOptions extends Options {
 
 /**
  * A `FluidCloud` client wired to an in-process emulator with the emulator's
- * default key, plus the `Emulator` service to shape and inspect its state.
+ * default key, plus the `Emulator` service to shape and inspect its state, and
+ * the in-process `HttpClient` (to fetch download URLs and share links, or to
+ * build clients with other keys via `FluidCloud.make`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options?: LayerOptions): Layer.Layer<FluidCloud.FluidCloud | Emulator.Emulator> =>
+export const layer = (
+  options?: LayerOptions
+): Layer.Layer<FluidCloud.FluidCloud | Emulator.Emulator | HttpClient.HttpClient> =>
   Layer.provideMerge(
     Layer.unwrapEffect(
       Effect.map(Emulator.Emulator, (emulator) =>

@@ -12,6 +12,7 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
@@ -86,25 +87,37 @@ const action = <A, I, E>(
     yield* Format.emit(globals.json, schema, human, value)
   })
 
+/**
+ * An id schema whose parse error is one line naming the value, e.g.
+ * `expected a file id (a UUID), got "nope"`, instead of the schema's error tree.
+ */
+const uuid = <A, I extends string>(schema: Schema.Schema<A, I>, what: string): Schema.Schema<A, I> =>
+  schema.annotations({ message: (issue) => `expected ${what} (a UUID), got ${JSON.stringify(issue.actual)}` })
+
 const spaceOption = Options.text("space").pipe(
   Options.withPseudoName("SPACE_ID"),
-  Options.withSchema(Domain.SpaceId),
+  Options.withSchema(uuid(Domain.SpaceId, "a space id")),
   Options.withDescription("The Space id.")
 )
 
 const trashOption = Options.boolean("trash").pipe(Options.withDescription("List the trash instead."))
 
 const idArg = <A, I extends string>(name: string, schema: Schema.Schema<A, I>) =>
-  Args.text({ name }).pipe(Args.withSchema(schema))
+  Args.text({ name }).pipe(Args.withSchema(uuid(schema, `a ${name.replace("-id", "")} id`)))
+
+const decodeFolderId = Schema.decodeUnknown(Domain.FolderId)
 
 /** A folder id, or `root` for the Space root (`null` on the wire). */
-const Destination = Schema.Union(Schema.Literal("root"), Domain.FolderId)
 const destinationArg = Args.text({ name: "destination" }).pipe(
-  Args.withSchema(Destination),
+  Args.mapEffect((value) =>
+    value === "root"
+      ? Effect.succeed(null)
+      : decodeFolderId(value).pipe(
+          Effect.mapError(() => HelpDoc.p(`expected a folder id (a UUID) or "root", got ${JSON.stringify(value)}`))
+        )
+  ),
   Args.withDescription("A folder id, or `root` for the Space root.")
 )
-const toParent = (destination: typeof Destination.Type): Domain.FolderId | null =>
-  destination === "root" ? null : destination
 
 /** A byte size: `8388608`, `512KiB`, `8MiB`, `1GiB` (k/m/g and KB/MB/GB are binary too). */
 const ByteSize = Schema.transformOrFail(Schema.String, Schema.Number, {
@@ -158,7 +171,7 @@ const spaces = Command.make("spaces").pipe(
 const folderIdArg = idArg("folder-id", Domain.FolderId)
 const parentOption = Options.text("parent").pipe(
   Options.withPseudoName("FOLDER_ID"),
-  Options.withSchema(Domain.FolderId),
+  Options.withSchema(uuid(Domain.FolderId, "a folder id")),
   Options.withDescription("The parent folder (default: the Space root)."),
   Options.optional
 )
@@ -179,7 +192,7 @@ const foldersCreate = Command.make(
 ).pipe(Command.withDescription("Create a folder."))
 
 const foldersMv = Command.make("mv", { id: folderIdArg, destination: destinationArg }, (o) =>
-  action(Domain.Folder, Format.folder, (fc) => fc.folders.move(o.id, toParent(o.destination)))
+  action(Domain.Folder, Format.folder, (fc) => fc.folders.move(o.id, o.destination))
 ).pipe(Command.withDescription("Move a folder under another folder, or to the Space root (`root`)."))
 
 const foldersRename = Command.make("rename", { id: folderIdArg, name: Args.text({ name: "name" }) }, (o) =>
@@ -206,7 +219,7 @@ const folders = Command.make("folders").pipe(
 const fileIdArg = idArg("file-id", Domain.FileId)
 const folderOption = Options.text("folder").pipe(
   Options.withPseudoName("FOLDER_ID"),
-  Options.withSchema(Domain.FolderId),
+  Options.withSchema(uuid(Domain.FolderId, "a folder id")),
   Options.withDescription("The folder (default: the Space root)."),
   Options.optional
 )
@@ -276,7 +289,7 @@ const filesResolve = Command.make("resolve", { clientKey: Args.text({ name: "cli
 ).pipe(Command.withDescription("Find the newest live file with this client key."))
 
 const filesMv = Command.make("mv", { id: fileIdArg, destination: destinationArg }, (o) =>
-  action(Domain.FluidFile, Format.file, (fc) => fc.files.move(o.id, toParent(o.destination)))
+  action(Domain.FluidFile, Format.file, (fc) => fc.files.move(o.id, o.destination))
 ).pipe(Command.withDescription("Move a file into a folder, or to the Space root (`root`)."))
 
 const filesRename = Command.make("rename", { id: fileIdArg, name: Args.text({ name: "name" }) }, (o) =>
@@ -378,7 +391,7 @@ const sharesLs = Command.make(
   {
     file: Options.text("file").pipe(
       Options.withPseudoName("FILE_ID"),
-      Options.withSchema(Domain.FileId),
+      Options.withSchema(uuid(Domain.FileId, "a file id")),
       Options.withDescription("Only the links of this file."),
       Options.optional
     ),

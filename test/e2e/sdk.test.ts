@@ -2,6 +2,11 @@
  * End to end: the SDK's methods against the emulator, with the same test bodies on both
  * transports — in-process (`FluidCloudTest`, no sockets) and over real HTTP (`EmulatorServer` +
  * undici). Each test gets a fresh emulator.
+ *
+ * Every request the SDK sends (API calls of the default client and of `clientWith` clients, and
+ * the uploads' storage PUTs) is recorded through `transformClient` and, after each test,
+ * validated against docs/openapi.yaml (test/support/openapi.ts); the last test of each transport
+ * checks that the suite made the SDK send every API operation of the contract.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -9,32 +14,113 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Domain, FluidCloud } from "@fluidcloud/core"
 import { Emulator, EmulatorServer, FluidCloudTest } from "@fluidcloud/testing"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Context, Effect, Layer, Option, Redacted, Ref } from "effect"
+import * as OpenApi from "../support/openapi.js"
 
-type Env = FluidCloud.FluidCloud | Emulator.Emulator | HttpClient.HttpClient
+const spec = OpenApi.load()
+
+/** One request as the SDK handed it to the platform client, and what could not be recorded. */
+interface Recorded {
+  readonly request: OpenApi.WireRequest
+  readonly notes: ReadonlyArray<string>
+}
+
+/**
+ * The request as the platform clients put it on the wire: the query from `urlParams`, and the
+ * body's content type as `Content-Type` unless a header sets it (what both the undici and the
+ * in-process client do).
+ */
+const toWire = (request: HttpClientRequest.HttpClientRequest): Recorded => {
+  const url = Option.match(HttpClientRequest.toUrl(request), {
+    onNone: () => request.url,
+    onSome: (u) => u.toString()
+  })
+  const headers: Record<string, string> = { ...request.headers }
+  const body = request.body
+  const notes: Array<string> = []
+  if (body._tag !== "Empty" && body.contentType !== undefined && body.contentType !== "") {
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === "content-type")) {
+      headers["content-type"] = body.contentType
+    }
+  }
+  let bytes: string | Uint8Array | undefined
+  switch (body._tag) {
+    case "Empty":
+      break
+    case "Uint8Array":
+      bytes = body.body
+      break
+    case "Raw":
+      if (typeof body.body === "string" || body.body instanceof Uint8Array) bytes = body.body
+      else notes.push("a Raw body that is neither text nor bytes cannot be validated")
+      break
+    default:
+      notes.push(`a ${body._tag} body cannot be validated`)
+  }
+  return { request: { method: request.method, url, headers, body: bytes }, notes }
+}
+
+/** Records every request of the clients it transforms (this test's). */
+class Recorder extends Context.Tag("e2e/Recorder")<
+  Recorder,
+  {
+    readonly transformClient: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+    readonly recorded: Effect.Effect<ReadonlyArray<Recorded>>
+  }
+>() {}
+
+const makeRecorder = Effect.map(Ref.make<ReadonlyArray<Recorded>>([]), (ref) =>
+  Recorder.of({
+    // `transform` sees the request after the SDK's own `mapRequest` (base URL, key, Accept)
+    transformClient: (client) =>
+      HttpClient.transform(client, (response, request) =>
+        Effect.zipRight(
+          Ref.update(ref, (all) => [...all, toWire(request)]),
+          response
+        )
+      ),
+    recorded: Ref.get(ref)
+  })
+)
+
+type Env = FluidCloud.FluidCloud | Emulator.Emulator | HttpClient.HttpClient | Recorder
 
 /** The default client of whichever emulator is in context. */
-const clientLayer = Layer.unwrapEffect(
-  Effect.map(Emulator.Emulator, (emulator) =>
-    FluidCloud.layer({ apiKey: Redacted.make(emulator.apiKey), baseUrl: emulator.baseUrl })
+const clientLayer = (transformClient: (client: HttpClient.HttpClient) => HttpClient.HttpClient) =>
+  Layer.unwrapEffect(
+    Effect.map(Emulator.Emulator, (emulator) =>
+      FluidCloud.layer({ apiKey: Redacted.make(emulator.apiKey), baseUrl: emulator.baseUrl, transformClient })
+    )
   )
-)
 
 const emulatorOptions = { scanDelay: 0 } as const
 
-const transports: ReadonlyArray<readonly [string, Layer.Layer<Env>]> = [
-  ["in-process", FluidCloudTest.layer(emulatorOptions)],
+type Transport = (
+  transformClient: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+) => Layer.Layer<Exclude<Env, Recorder>>
+
+const transports: ReadonlyArray<readonly [string, Transport]> = [
+  ["in-process", (transformClient) => FluidCloudTest.layer({ ...emulatorOptions, client: { transformClient } })],
   [
     "over HTTP",
-    clientLayer.pipe(Layer.provideMerge(Layer.merge(EmulatorServer.layer(emulatorOptions), NodeHttpClient.layerUndici)))
+    (transformClient) =>
+      clientLayer(transformClient).pipe(
+        Layer.provideMerge(Layer.merge(EmulatorServer.layer(emulatorOptions), NodeHttpClient.layerUndici))
+      )
   ]
 ]
 
-/** A client of the same emulator with another key. */
+/** A client of the same emulator with another key (its requests recorded too). */
 const clientWith = (apiKey: string) =>
-  Effect.flatMap(Emulator.Emulator, (emulator) =>
-    FluidCloud.make({ apiKey: Redacted.make(apiKey), baseUrl: emulator.baseUrl })
-  )
+  Effect.gen(function* () {
+    const emulator = yield* Emulator.Emulator
+    const recorder = yield* Recorder
+    return yield* FluidCloud.make({
+      apiKey: Redacted.make(apiKey),
+      baseUrl: emulator.baseUrl,
+      transformClient: recorder.transformClient
+    })
+  })
 
 /** GETs a URL (download or share link) without any key; status, headers and bytes. */
 const fetchUrl = (url: string) =>
@@ -48,9 +134,41 @@ const fetchUrl = (url: string) =>
 const text = (value: string) => new TextEncoder().encode(value)
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 
-describe.each(transports)("SDK end to end (%s)", (_name, layer) => {
+/** The API operations of the contract (those that need the key): the SDK must send each. */
+const apiOperations = spec.operations
+  .filter((operation) => operation.apiKey)
+  .map((operation) => operation.operationId)
+  .sort()
+
+describe.each(transports)("SDK end to end (%s)", (_name, transport) => {
+  /** operationId → how many requests of this transport's tests went to it. */
+  const seen = new Map<string, number>()
+
+  /** Runs `body` on a fresh emulator, then validates every request its clients sent. */
   const live = <A, E>(name: string, body: Effect.Effect<A, E, Env>) =>
-    it.live(name, () => Effect.provide(body, layer), 30_000)
+    it.live(
+      name,
+      () =>
+        Effect.gen(function* () {
+          const recorder = yield* makeRecorder
+          const exit = yield* Effect.exit(
+            Effect.provide(body, Layer.merge(transport(recorder.transformClient), Layer.succeed(Recorder, recorder)))
+          )
+          // validated even when the body failed: a contract violation may be why
+          const recorded = yield* recorder.recorded
+          const problems = recorded.flatMap(({ request, notes }) => {
+            const operationId = spec.matchRequest(request.method, request.url)?.operationId
+            if (operationId !== undefined) seen.set(operationId, (seen.get(operationId) ?? 0) + 1)
+            return [...notes, ...spec.validateRequest(request)].map(
+              (problem) => `${request.method} ${request.url}: ${problem}`
+            )
+          })
+          expect(problems, "requests the SDK sent that the contract rejects").toEqual([])
+          expect(recorded.length).toBeGreaterThan(0)
+          return yield* exit
+        }),
+      30_000
+    )
 
   live(
     "spaces and folders: create, list, rename, move, trash and restore",
@@ -219,4 +337,25 @@ describe.each(transports)("SDK end to end (%s)", (_name, layer) => {
       expect((yield* Effect.flip(fc.files.get(unknownId)))._tag).toBe("NotFoundError")
     })
   )
+  live(
+    "a failed upload is aborted on the server",
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const emulator = yield* Emulator.Emulator
+      const space = yield* fc.spaces.create("Aborted")
+      yield* emulator.failPartPut({ partNumber: 1, attempt: "every", status: 403 })
+      const failed = yield* Effect.flip(fc.files.upload(text("doomed"), space.id, { name: "doomed.txt" }))
+      expect(failed._tag).toBe("PermissionError")
+      // the abort removed the File of the upload
+      expect(yield* fc.files.list(space.id)).toEqual([])
+    })
+  )
+
+  it("the SDK sent every API operation of the contract, and storage PUTs", () => {
+    const sent = [...seen.keys()].sort()
+    const missing = apiOperations.filter((operationId) => !seen.has(operationId))
+    expect(apiOperations).toHaveLength(21)
+    expect(missing, `API operations never sent; sent: ${sent.join(", ")}`).toEqual([])
+    expect(sent).toEqual([...apiOperations, "putUploadPart"].sort())
+  })
 })

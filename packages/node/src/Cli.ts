@@ -18,7 +18,23 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Domain, FluidCloud } from "@fluidcloud/core"
 import type * as Testing from "@fluidcloud/testing"
-import { Cause, Config, Console, Duration, Effect, Exit, Option, ParseResult, Redacted, Schedule, Schema } from "effect"
+import {
+  Cause,
+  Config,
+  ConfigProvider,
+  Console,
+  Context,
+  Duration,
+  Effect,
+  Exit,
+  Layer,
+  Option,
+  ParseResult,
+  Redacted,
+  Schedule,
+  Schema,
+  type Scope
+} from "effect"
 import * as ExitCodes from "./internal/cli/exitCodes.js"
 import * as Format from "./internal/cli/format.js"
 import * as Progress from "./internal/cli/progress.js"
@@ -50,15 +66,51 @@ const baseUrl = Options.text("base-url").pipe(
   Options.optional
 )
 
+const timeout = Options.text("timeout").pipe(
+  Options.withPseudoName("DURATION"),
+  Options.withDescription(
+    "Per-request timeout: seconds (30, 2.5) or a duration (5 minutes); default 300 seconds. Before the command for `files wait`, whose own --timeout it would otherwise be."
+  ),
+  Options.withFallbackConfig(Config.string("FLUIDCLOUD_TIMEOUT")),
+  Options.optional
+)
+
 const json = Options.boolean("json").pipe(
   Options.withDescription("Write the result as one JSON document (the API's snake_case shape) on stdout.")
 )
 
-const root = Command.make("fluidcloud", { apiKey, baseUrl, json })
+const root = Command.make("fluidcloud", { apiKey, baseUrl, timeout, json })
 
 // -----------------------------------------------------------------------------
 // Helpers
 // -----------------------------------------------------------------------------
+
+/**
+ * The client of the global options. The timeout (`--timeout`, else `FLUIDCLOUD_TIMEOUT`) is parsed
+ * by `FluidCloud.layerConfig` itself, from a config provider holding just that value, so it
+ * accepts exactly what the SDK does; without one the SDK default applies.
+ */
+const buildClient = (
+  key: Redacted.Redacted<string>,
+  url: Option.Option<string>,
+  rawTimeout: Option.Option<string>
+): Effect.Effect<FluidCloud.Service, ExitCodes.ConfigError, Scope.Scope> =>
+  Layer.build(
+    NodeFluidCloud.layerConfig({ apiKey: Config.succeed(key), baseUrl: Config.succeed(Option.getOrUndefined(url)) })
+  ).pipe(
+    Effect.map(Context.get(FluidCloud.FluidCloud)),
+    Effect.withConfigProvider(
+      ConfigProvider.fromMap(
+        new Map(Option.match(rawTimeout, { onNone: () => [], onSome: (raw) => [["FLUIDCLOUD_TIMEOUT", raw]] }))
+      )
+    ),
+    Effect.mapError(
+      () =>
+        new ExitCodes.ConfigError({
+          description: `--timeout / FLUIDCLOUD_TIMEOUT: expected seconds or a duration such as "5 minutes", got ${JSON.stringify(Option.getOrElse(rawTimeout, () => ""))}`
+        })
+    )
+  )
 
 /** Runs `f` with a client built from the global options; fails with `ConfigError` without a key. */
 const withClient = <A, E>(f: (fc: FluidCloud.Service) => Effect.Effect<A, E>) =>
@@ -70,10 +122,8 @@ const withClient = <A, E>(f: (fc: FluidCloud.Service) => Effect.Effect<A, E>) =>
         description: "no API key: pass --api-key KEY or set FLUIDCLOUD_API_KEY"
       })
     }
-    return yield* Effect.flatMap(FluidCloud.FluidCloud, f).pipe(
-      Effect.provide(NodeFluidCloud.layer({ apiKey: key.value, baseUrl: Option.getOrUndefined(globals.baseUrl) }))
-    )
-  })
+    return yield* Effect.flatMap(buildClient(key.value, globals.baseUrl, globals.timeout), f)
+  }).pipe(Effect.scoped)
 
 /** Runs `f` with a client and writes its result, as JSON (`schema`-encoded) or for humans. */
 const action = <A, I, E>(
@@ -524,7 +574,7 @@ const emulator = Command.make(
 // -----------------------------------------------------------------------------
 
 /**
- * The whole command tree: `fluidcloud [--api-key KEY] [--base-url URL] [--json]
+ * The whole command tree: `fluidcloud [--api-key KEY] [--base-url URL] [--timeout DURATION] [--json]
  * spaces|folders|files|shares|quota|emulator ...`.
  *
  * @since 0.1.0
@@ -536,6 +586,21 @@ export const command = root.pipe(
 )
 
 const cli = Command.run(command, { name: "fluidcloud", version })
+
+/**
+ * `@effect/cli` prints a usage error (a bad id, a missing argument, an unknown option) itself, as
+ * rendered help text, which ends in a newline that `Console.error` follows with another: a blank
+ * second line. This console drops trailing whitespace from what is written on stderr, so the
+ * report is one line like every other error.
+ */
+const withErrorsTrimmed = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.console, (console) =>
+    Effect.withConsole(self, {
+      ...console,
+      error: (...args: ReadonlyArray<unknown>) =>
+        console.error(...args.map((arg) => (typeof arg === "string" ? arg.trimEnd() : arg)))
+    })
+  )
 
 /**
  * Runs the command line `argv` (as `process.argv`: runtime and script first) and returns the
@@ -559,6 +624,7 @@ const cli = Command.run(command, { name: "fluidcloud", version })
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
   cli(argv).pipe(
+    withErrorsTrimmed,
     Effect.provide(NodeContext.layer),
     Effect.exit,
     Effect.flatMap(

@@ -10,9 +10,9 @@ import { join } from "node:path"
 import { assert, describe, expect, layer } from "@effect/vitest"
 import { Domain, FluidCloud } from "@fluidcloud/core"
 import { Emulator, EmulatorServer } from "@fluidcloud/testing"
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { type Duration, Effect, Layer, Redacted, Schedule, Schema } from "effect"
 import { NodeFluidCloud } from "../../src/index.js"
-import { cleanEnv, cliBin, type Result, runScript, startScript } from "./process.js"
+import { cleanEnv, cliBin, type Result, runScript, spawnScript, startScript } from "./process.js"
 
 const MiB = 1024 * 1024
 
@@ -262,7 +262,7 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI", (i
 
           expectFailure(notFound, 5, "NotFoundError")
           expect(notFound.stderr).toMatch(/^fluidcloud: NotFoundError \(HTTP 404\): not_found \[request \S+\]\n$/)
-          expectFailure(badDays, 2, "ValidationError")
+          expectFailure(badDays, 14, "ValidationError")
           expect(badDays.stderr).toContain("expiresInDays")
           expectFailure(noKey, 2, "ConfigError")
           expect(noKey.stderr).toContain("FLUIDCLOUD_API_KEY")
@@ -270,7 +270,8 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI", (i
           expect(badKey.stderr).not.toContain("fck_test_wrong")
           expect(badUuid.code).toBe(2)
           // one line naming the bad value, not the schema's error tree
-          expect(badUuid.stderr.trim()).toBe('expected a file id (a UUID), got "not-a-uuid"')
+          expect(badUuid.stderr).toBe('expected a file id (a UUID), got "not-a-uuid"\n')
+          expect(badUuid.stdout).toBe("")
           expectFailure(conflict, 6, "ConflictError")
           expect(conflict.stderr).toContain("file_infected")
           expectFailure(missingSource, 13, "SourceError")
@@ -310,4 +311,84 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI", (i
       180_000
     )
   })
+})
+
+/** Polls `check` every 100 ms (real time) until it holds, for at most `within`. */
+const eventually = <E, R>(check: Effect.Effect<boolean, E, R>, within: Duration.DurationInput) =>
+  check.pipe(
+    Effect.filterOrFail(
+      (ok) => ok,
+      () => "not yet"
+    ),
+    Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo(within))),
+    Effect.orElse(() => check)
+  )
+
+// Its own emulator: these tests inject latency, which is emulator-wide.
+layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI timeouts and Ctrl-C", (it) => {
+  it.effect(
+    "--timeout and FLUIDCLOUD_TIMEOUT bound each request: TransportError (Timeout), exit 10",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        yield* emulator.setLatency("5 seconds", { pathPrefix: "/api/v1/quota" })
+        yield* Effect.addFinalizer(() => emulator.clearFaults)
+        const env = { FLUIDCLOUD_API_KEY: emulator.apiKey, FLUIDCLOUD_BASE_URL: emulator.baseUrl }
+        const started = Date.now()
+        const [flag, fromEnv] = yield* Effect.all(
+          [
+            runScript(cliBin, ["--timeout", "1", "quota"], cleanEnv(env)),
+            runScript(cliBin, ["quota"], cleanEnv({ ...env, FLUIDCLOUD_TIMEOUT: "1" }))
+          ],
+          { concurrency: "unbounded" }
+        )
+        for (const result of [flag, fromEnv]) {
+          expectFailure(result, 10, "TransportError")
+          expect(result.stderr).toMatch(/^fluidcloud: TransportError \(Timeout\): GET \S+\/api\/v1\/quota: /)
+        }
+        // 4 attempts of 1 s and the retry delays, well short of the 5 s latency times 4 (or the 300 s default)
+        expect(Date.now() - started).toBeLessThan(15_000)
+      }).pipe(Effect.scoped),
+    60_000
+  )
+
+  it.effect(
+    "Ctrl-C during files upload aborts the upload on the server and exits with 130",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const fc = yield* FluidCloud.FluidCloud
+        const space = yield* fc.spaces.create("Interrupted")
+        const source = tempFile(12 * MiB)
+        yield* Effect.addFinalizer(() => Effect.sync(source.cleanup))
+        // Part PUTs hang long enough to interrupt mid-upload (30 s here would hold the emulator's
+        // shutdown for about that long after the test).
+        yield* emulator.setLatency("10 seconds", { pathPrefix: "/storage/" })
+        yield* Effect.addFinalizer(() => emulator.clearFaults)
+
+        const upload = yield* spawnScript(
+          cliBin,
+          ["files", "upload", source.path, "--space", space.id, "--part-size", "5MiB"],
+          cleanEnv({ FLUIDCLOUD_API_KEY: emulator.apiKey, FLUIDCLOUD_BASE_URL: emulator.baseUrl })
+        )
+        const opened = yield* eventually(
+          Effect.map(emulator.openUploads, (open) => open.length === 1),
+          "5 seconds"
+        )
+        expect(opened).toBe(true)
+        upload.child.kill("SIGINT")
+        const result = yield* upload.result
+
+        expect(result.code).toBe(130)
+        expect(result.stderr).not.toMatch(/\n\s+at /)
+        expect(result.stderr).not.toMatch(/Error/)
+        expect(result.stdout).toBe("")
+        const aborted = yield* eventually(
+          Effect.map(emulator.openUploads, (open) => open.length === 0),
+          "5 seconds"
+        )
+        expect(aborted).toBe(true)
+      }).pipe(Effect.scoped),
+    60_000
+  )
 })

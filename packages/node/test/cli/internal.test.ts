@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { Errors, Upload } from "@fluidcloud/core"
+import { Domain, Errors, Upload } from "@fluidcloud/core"
 import { Effect, TestClock } from "effect"
 import { Cli } from "../../src/index.js"
 import * as ExitCodes from "../../src/internal/cli/exitCodes.js"
@@ -26,14 +26,18 @@ describe("exit codes", () => {
     new Errors.ApiError({ status: 500, detail: "internal_error" }),
     new Errors.TransportError({ reason: "Timeout", method: "GET", url: "https://x/api/v1/quota" }),
     new Errors.DecodeError({ method: "GET", url: "https://x", description: "bad\n  nested", requestId: "req_2" }),
-    new Errors.IntegrityError({ fileId: "f", expected: "a", actual: "b" }),
+    new Errors.IntegrityError({
+      fileId: Domain.FileId.make("6f1c1f5e-2d55-4c39-9a0e-3f7d2b8c4a10"),
+      expected: "a",
+      actual: "b"
+    }),
     new Errors.SourceError({ description: "no such file" }),
     new ExitCodes.ConfigError({ description: "no API key" })
   ]
 
   it("gives each API error tag its own code, and documents every one in docs/cli.md", () => {
     const codes = errors.map(ExitCodes.codeOf)
-    expect(codes).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2])
+    expect(codes).toEqual([14, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2])
     const docs = readFileSync(fileURLToPath(new URL("../../../../docs/cli.md", import.meta.url)), "utf8")
     for (const error of errors) {
       expect(docs).toMatch(new RegExp(`\\| ${ExitCodes.codeOf(error)}\\s+\\|[^\\n]*\`${error._tag}\``))
@@ -55,7 +59,13 @@ describe("exit codes", () => {
 
 describe("progress", () => {
   const events = [
-    Upload.UploadEvent.Started({ uploadId: "u", fileId: "f", totalBytes: 10 * MiB, partSize: 5 * MiB, partCount: 2 }),
+    Upload.UploadEvent.Started({
+      uploadId: Domain.UploadId.make("5b1c1f5e-2d55-4c39-9a0e-3f7d2b8c4a10"),
+      fileId: Domain.FileId.make("6f1c1f5e-2d55-4c39-9a0e-3f7d2b8c4a10"),
+      totalBytes: 10 * MiB,
+      partSize: 5 * MiB,
+      partCount: 2
+    }),
     Upload.UploadEvent.PartUploaded({
       partNumber: 2,
       partBytes: 5 * MiB,
@@ -139,6 +149,8 @@ describe("Cli.run", () => {
       expect(yield* Cli.run(["node", "fluidcloud", "files", "get", "not-a-uuid"])).toBe(2)
       expect(yield* Cli.run(["node", "fluidcloud", "spaces", "frobnicate"])).toBe(2)
       expect(yield* Cli.run(["node", "fluidcloud", "--api-key", "", "quota"])).toBe(2)
+      // a --timeout the SDK's parser rejects is a ConfigError, before any request
+      expect(yield* Cli.run(["node", "fluidcloud", "--api-key", "fck_test_x", "--timeout", "soon", "quota"])).toBe(2)
     })
   )
 })

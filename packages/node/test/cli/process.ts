@@ -2,7 +2,8 @@
  * Runs the `fluidcloud` bin (bundled from source once per test run) or an example (under
  * `node --import tsx`) as a subprocess.
  */
-import { spawn } from "node:child_process"
+import { type ChildProcessByStdio, spawn } from "node:child_process"
+import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
 import { Effect, type Scope } from "effect"
 import { inject } from "vitest"
@@ -89,4 +90,45 @@ export const startScript = (
         child.on("exit", (code) => resume(Effect.fail(new Error(`exited with ${code}: ${stderr}`))))
       })
     )
+  )
+
+/** A child started by `spawnScript`: signal it with `child`, and await its `result`. */
+export interface Spawned {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>
+  readonly result: Effect.Effect<Result>
+}
+
+/**
+ * Starts `script` in the scope and returns the child (to send it a signal) with its eventual
+ * exit code and output; the process is killed when the scope closes if still running.
+ */
+export const spawnScript = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv
+): Effect.Effect<Spawned, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const child = spawn(process.execPath, nodeArgs(script, args), {
+        cwd: repoRoot,
+        env,
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let stdout = ""
+      let stderr = ""
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk
+      })
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        stderr += chunk
+      })
+      const closed = new Promise<Result>((resolve) => {
+        child.on("close", (code) => resolve({ code, stdout, stderr }))
+      })
+      return { child, result: Effect.promise(() => closed) }
+    }),
+    ({ child }) =>
+      Effect.sync(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+      })
   )

@@ -30,7 +30,6 @@ export const table = [
   { tag: "(success)", code: 0, meaning: "the command succeeded" },
   { tag: "(unexpected)", code: 1, meaning: "an unexpected defect (a bug: please report it)" },
   { tag: "usage / ConfigError", code: 2, meaning: "bad command line, or no API key / unreadable config" },
-  { tag: "ValidationError", code: 2, meaning: "an argument rejected before any request was sent" },
   { tag: "AuthError", code: 3, meaning: "401: missing, invalid or revoked API key" },
   { tag: "PermissionError", code: 4, meaning: "403: the key lacks a scope, or the plan has no API access" },
   { tag: "NotFoundError", code: 5, meaning: "404: no such resource (or it is in trash / another tenant's)" },
@@ -42,12 +41,12 @@ export const table = [
   { tag: "DecodeError", code: 11, meaning: "a response did not match its schema" },
   { tag: "IntegrityError", code: 12, meaning: "the stored sha256 differs from the bytes sent" },
   { tag: "SourceError", code: 13, meaning: "the upload source could not be read" },
+  { tag: "ValidationError", code: 14, meaning: "an argument rejected by the SDK before any request was sent" },
   { tag: "(interrupted)", code: 130, meaning: "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted" }
 ] as const
 
 const byTag: Record<Errors.FluidCloudError["_tag"] | ConfigError["_tag"], number> = {
   ConfigError: 2,
-  ValidationError: 2,
   AuthError: 3,
   PermissionError: 4,
   NotFoundError: 5,
@@ -58,11 +57,13 @@ const byTag: Record<Errors.FluidCloudError["_tag"] | ConfigError["_tag"], number
   TransportError: 10,
   DecodeError: 11,
   IntegrityError: 12,
-  SourceError: 13
+  SourceError: 13,
+  ValidationError: 14
 }
 
 /**
- * Exit code of a usage error reported by `@effect/cli` (already printed by it).
+ * Exit code of a usage error reported by `@effect/cli` (already printed by it). Not to be
+ * confused with the SDK's `ValidationError` tag (14), which the SDK raises for a value it rejects.
  *
  * @internal
  */

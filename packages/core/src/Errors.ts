@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Predicate, Schema } from "effect"
+import { FileId } from "./Domain.js"
 
 const httpFields = {
   /** The HTTP status code. */
@@ -209,7 +210,7 @@ export class ValidationError extends Schema.TaggedError<ValidationError>("@fluid
  * @category errors
  */
 export class IntegrityError extends Schema.TaggedError<IntegrityError>("@fluidcloud/IntegrityError")("IntegrityError", {
-  fileId: Schema.String,
+  fileId: FileId,
   expected: Schema.String,
   actual: Schema.String
 }) {

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { Data, type Effect, type Schedule, type Stream } from "effect"
-import type { FluidFile, FolderId } from "./Domain.js"
+import type { FileId, FluidFile, FolderId, UploadId } from "./Domain.js"
 import type * as Errors from "./Errors.js"
 
 /**
@@ -52,8 +52,8 @@ export type UploadSource =
 export type UploadEvent = Data.TaggedEnum<{
   /** The upload session was created. */
   readonly Started: {
-    readonly uploadId: string
-    readonly fileId: string
+    readonly uploadId: UploadId
+    readonly fileId: FileId
     readonly totalBytes: number
     readonly partSize: number
     readonly partCount: number
@@ -96,13 +96,18 @@ export interface UploadOptions {
   readonly clientKey?: string | undefined
   /** The size in bytes; required for stream sources, checked against the bytes read. */
   readonly size?: number | undefined
-  /** A part size hint in bytes (5 MiB to 5 GiB); the server decides the actual size. */
+  /**
+   * A part size hint in bytes (1 to 5 GiB, default 8 MiB). The server decides: it raises the hint
+   * to its minimum (5 MiB in production) and to `ceil(size / 10000)`; parts are cut at the size it
+   * returns.
+   */
   readonly partSize?: number | undefined
   /** How many parts are uploaded at once (1 to 64, default 4). */
   readonly concurrency?: number | undefined
   /**
    * The retry schedule of each part PUT (429 honouring `Retry-After`, 408, 5xx, connection errors;
-   * other 4xx are not retried); defaults to the client's. `complete` is retried with the client's.
+   * other 4xx are not retried), of `complete` (5xx and connection errors too: it is idempotent)
+   * and of the abort after a failure; defaults to the client's.
    */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
   /**
@@ -117,8 +122,9 @@ export interface UploadOptions {
 
 /**
  * The errors an upload can fail with. On any failure or interruption after initiate, the upload is
- * aborted on the server (`DELETE /uploads/{id}`); if that abort itself fails, it is logged at
- * warning level and the upload still fails with its original error.
+ * aborted on the server (`DELETE /uploads/{id}`, bounded to 30 seconds so an interruption is never
+ * held up by a slow server); if that abort itself fails, it is logged at warning level and the upload
+ * still fails with its original error (the server discards an upload not completed within 24 hours).
  *
  * @since 0.1.0
  * @category models

@@ -319,7 +319,8 @@ describe("upload: validation before any request", () => {
     ["an AsyncIterable without size", () => asyncIterableOf(bytes, 10), {}, "size"],
     ["bytes whose size differs", () => bytes, { size: 99 }, "size"],
     ["a Blob whose size differs", () => new Blob([bytes]), { size: 101 }, "size"],
-    ["partSize under 5 MiB", () => bytes, { partSize: 5 * 1024 * 1024 - 1 }, "partSize"],
+    ["partSize 0", () => bytes, { partSize: 0 }, "partSize"],
+    ["partSize 1.5", () => bytes, { partSize: 1.5 }, "partSize"],
     ["partSize over 5 GiB", () => bytes, { partSize: 5 * 1024 * 1024 * 1024 + 1 }, "partSize"],
     ["concurrency 0", () => bytes, { concurrency: 0 }, "concurrency"],
     ["concurrency 65", () => bytes, { concurrency: 65 }, "concurrency"],
@@ -344,17 +345,37 @@ describe("upload: validation before any request", () => {
     )
   }
 
-  it.effect("the limits themselves are accepted: partSize 5 MiB, concurrency 1 and 64, 255 / 1024 characters", () =>
+  it.effect("the limits themselves are accepted: partSize 1, concurrency 1 and 64, 255 / 1024 characters", () =>
     Effect.gen(function* () {
       const { fc, spaceId } = yield* setup
       yield* fc.files.upload(bytes, spaceId, {
-        partSize: 5 * 1024 * 1024,
+        partSize: 1,
         concurrency: 64,
         name: "n".repeat(255),
         clientKey: "k".repeat(1024)
       })
       yield* fc.files.upload(bytes, spaceId, { partSize: 5 * 1024 * 1024 * 1024, concurrency: 1 })
     }).pipe(Effect.provide(testLayer()))
+  )
+})
+
+describe("upload: part size hint", () => {
+  it.effect("partSize is sent as the part_size hint and the parts follow the size the server returns", () =>
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const emulator = yield* Emulator.Emulator
+      const space = yield* fc.spaces.create("hint")
+      const source = bytesOf(5000)
+      const events = yield* fc.files
+        .uploadStream(source, space.id, { partSize: 2048 })
+        .pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
+      const started = events[0]
+      expect(started?._tag === "Started" ? [started.partSize, started.partCount] : []).toEqual([2048, 3])
+      const puts = (yield* emulator.requestLog).filter((entry) => entry.origin === "storage" && entry.method === "PUT")
+      expect(puts).toHaveLength(3)
+      const last = events[events.length - 1]
+      expect(last?._tag === "Completed" ? last.file.sha256 : Option.none()).toEqual(Option.some(sha256(source)))
+    }).pipe(Effect.provide(FluidCloudTest.layer({ minPartSize: 1024, scanDelay: 0 })))
   )
 })
 
@@ -508,6 +529,33 @@ describe("upload: scope, abort and interruption", () => {
       expect(Exit.isInterrupted(exit)).toBe(true)
       expect(yield* emulator.openUploads).toHaveLength(0)
       expect(yield* emulator.storedParts).toEqual({ count: 0, bytes: 0 })
+    }).pipe(Effect.provide(testLayer()))
+  )
+
+  it.effect("an interruption is not held up by a server that never answers the abort: it ends within 30 s", () =>
+    Effect.gen(function* () {
+      const { fc, emulator, spaceId } = yield* setup
+      const firstPart = yield* Deferred.make<void>()
+      const fiber = yield* fc.files
+        .upload(bytesOf(PART * 4), spaceId, {
+          concurrency: 1,
+          onProgress: (event) =>
+            event._tag === "PartUploaded"
+              ? Effect.zipRight(
+                  // every later request, the abort (DELETE /uploads/{id}) included, now hangs
+                  emulator.setLatency("1 hour"),
+                  Deferred.succeed(firstPart, undefined)
+                )
+              : Effect.void
+        })
+        .pipe(Effect.fork)
+      yield* Deferred.await(firstPart)
+      const interrupter = yield* Effect.fork(Fiber.interrupt(fiber))
+      yield* TestClock.adjust("29 seconds")
+      expect(Option.isNone(yield* Fiber.poll(interrupter))).toBe(true) // still trying to abort
+      yield* TestClock.adjust("2 seconds")
+      const exit = yield* Fiber.join(interrupter)
+      expect(Exit.isInterrupted(exit)).toBe(true)
     }).pipe(Effect.provide(testLayer()))
   )
 

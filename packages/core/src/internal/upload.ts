@@ -54,8 +54,6 @@ export interface Uploader {
 
 const MiB = 1024 * 1024
 /** @internal */
-export const MIN_PART_SIZE = 5 * MiB
-/** @internal */
 export const MAX_PART_SIZE = 5 * 1024 * MiB
 /** @internal */
 export const DEFAULT_CONCURRENCY = 4
@@ -63,6 +61,8 @@ export const DEFAULT_CONCURRENCY = 4
 export const MAX_CONCURRENCY = 64
 /** @internal */
 export const DEFAULT_NAME = "upload.bin"
+/** The longest an abort (all its attempts) may take: it runs in a finalizer. @internal */
+export const ABORT_TIMEOUT: Duration.Duration = Duration.seconds(30)
 
 const isIntegerIn = (value: number, min: number, max: number) =>
   Number.isSafeInteger(value) && value >= min && value <= max
@@ -78,8 +78,8 @@ export const validateOptions = (options: UploadOptions): Effect.Effect<void, Err
         ? Effect.void
         : validate(
             "partSize",
-            isIntegerIn(options.partSize, MIN_PART_SIZE, MAX_PART_SIZE),
-            "must be an integer from 5 MiB (5242880) to 5 GiB (5368709120)"
+            isIntegerIn(options.partSize, 1, MAX_PART_SIZE),
+            "must be an integer from 1 to 5 GiB (5368709120); the server raises a hint below its minimum (5 MiB)"
           ),
       options.concurrency === undefined
         ? Effect.void
@@ -230,16 +230,29 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
       return new PartAttemptFailed({ error, retryAfter })
     })
 
-  const abort = (uploadId: Domain.UploadId): Effect.Effect<void> =>
+  const abort = (uploadId: Domain.UploadId, retry: Schedule.Schedule<unknown, unknown>): Effect.Effect<void> =>
     api
       .execute({
         method: "DELETE",
         path: `/uploads/${encodeURIComponent(uploadId)}`,
         success: Schema.Void,
         errors: [],
-        idempotent: true
+        idempotent: true,
+        retry
       })
       .pipe(
+        // The abort runs in a finalizer, which is uninterruptible: make the call itself interruptible
+        // and bound it, so a slow server never holds up an interruption.
+        Effect.interruptible,
+        Effect.timeoutFail({
+          duration: ABORT_TIMEOUT,
+          onTimeout: () =>
+            Http.timeoutError(
+              HttpClientRequest.del(`/uploads/${uploadId}`),
+              ABORT_TIMEOUT,
+              `${api.baseUrl}${Http.API_PREFIX}/uploads/${uploadId}`
+            )
+        }),
         Effect.catchAllCause((cause) =>
           Effect.logWarning(
             `FluidCloud: could not abort upload ${uploadId}; the server discards it when it expires`,
@@ -298,7 +311,7 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
           errors: ["NotFoundError", "QuotaExceededError"],
           idempotent: false
         }),
-        (session) => (completed ? Effect.void : abort(session.uploadId))
+        (session) => (completed ? Effect.void : abort(session.uploadId, plan.retry))
       )
 
       const partSize = session.partSize

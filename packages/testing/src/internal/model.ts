@@ -28,8 +28,7 @@ export const ALL_SCOPES = [
 export type Scope = (typeof ALL_SCOPES)[number]
 
 /** @internal */
-export const isScope = (s: unknown): s is Scope =>
-  typeof s === "string" && (ALL_SCOPES as ReadonlyArray<string>).includes(s)
+export const isScope = (s: unknown): s is Scope => typeof s === "string" && ALL_SCOPES.some((scope) => scope === s)
 
 /** @internal */
 export interface Plan {
@@ -1009,6 +1008,9 @@ export const make = (options: Options = {}): Model => {
   const partSizeOf = (upload: UploadRec, n: number) =>
     n < upload.partCount ? upload.partSize : upload.size - upload.partSize * (upload.partCount - 1)
 
+  /** An upload's state read afresh (not narrowed by an earlier check). */
+  const stateOf = (upload: { readonly state: string }): string => upload.state
+
   const scanAndHash = (blobList: ReadonlyArray<Blobs.StoredBlob>) =>
     Effect.suspend(() => {
       const sha = createHash("sha256")
@@ -1085,11 +1087,19 @@ export const make = (options: Options = {}): Model => {
         completeFault = undefined
         return yield* fail(fault.status, { detail: "internal_error" })
       }
-      const { infected, sha256 } = yield* scanAndHash(ordered)
-      if (upload.state !== "open") {
-        // a concurrent complete won the race: answer idempotently
-        return json(200, fileJson(file))
+      // Reading the parts yields: a concurrent complete, abort or expiry may change the upload meanwhile
+      // (and an abort frees the blobs being read).
+      const scanned = yield* Effect.either(scanAndHash(ordered))
+      const state = stateOf(upload)
+      if (state === "completed") {
+        // a concurrent complete won the race: answer idempotently with the File as it is now
+        const current = files.get(upload.fileId)
+        return current === undefined ? yield* notFound() : json(200, fileJson(current))
       }
+      // aborted or expired while the parts were being read: the contract answers 404
+      if (state !== "open") return yield* notFound()
+      if (scanned._tag === "Left") return yield* Effect.die(scanned.left)
+      const { infected, sha256 } = scanned.right
       if (upload.sha256 !== null && upload.sha256 !== sha256) {
         upload.state = "aborted"
         yield* freeUploadParts(upload)
@@ -1554,9 +1564,10 @@ export const make = (options: Options = {}): Model => {
     return response
   }).pipe(
     Effect.catchAllCause((cause) =>
-      Effect.succeed(
+      Effect.as(
+        Effect.logError("fluidcloud emulator: unexpected failure while handling a request", cause),
         HttpServerResponse.unsafeJson(
-          { detail: "internal_error", cause: String(cause) },
+          { detail: "internal_error" },
           { status: 500, headers: Headers.fromInput({ "x-request-id": `req_${randomUUID().replace(/-/g, "")}` }) }
         )
       )

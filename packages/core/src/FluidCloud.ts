@@ -553,7 +553,7 @@ class Pending extends Schema.TaggedError<Pending>()("@fluidcloud/core/Pending", 
  *
  * @example
  * ```ts
- * import { Redacted } from "effect"
+ * import { Layer, Redacted } from "effect"
  * import { FetchHttpClient } from "@effect/platform"
  * import { FluidCloud } from "@fluidcloud/core"
  *

@@ -15,6 +15,12 @@ export * as Domain from "./Domain.js"
  * @since 0.1.0
  */
 export * as Errors from "./Errors.js"
+
+/**
+ * The error classes, also at the package root for `instanceof` checks and `Effect.catchTag`.
+ *
+ * @since 0.1.0
+ */
 export {
   ApiError,
   AuthError,

@@ -18,6 +18,7 @@ import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
+import { Schema } from "effect"
 
 const GiB = 1024 * 1024 * 1024
 const args = process.argv.slice(2)
@@ -64,20 +65,25 @@ const memory = (field: "VmRSS" | "VmHWM") => {
 }
 
 const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve))
-const info = JSON.parse(line) as { baseUrl: string; apiKey: string }
+const info = Schema.decodeUnknownSync(
+  Schema.parseJson(Schema.Struct({ baseUrl: Schema.String, apiKey: Schema.String }))
+)(line)
+const Json = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${info.baseUrl}/api/v1${path}`, {
     method,
     headers: { "x-api-key": info.apiKey, "content-type": "application/json" },
     body: body === undefined ? null : JSON.stringify(body)
   })
-  return (await res.json()) as Record<string, unknown>
+  return Schema.decodeUnknownSync(Json)(await res.json())
 }
 
 console.log(`emulator pid ${child.pid}, idle RSS ${memory("VmRSS")} MiB, peak so far ${memory("VmHWM")} MiB`)
 const space = await api("POST", "/spaces", { name: "rss" })
 const session = await api("POST", "/uploads/initiate", { space_id: space.id, name: "big.bin", size, part_size: size })
-const parts = session.parts as Array<{ url: string }>
+const { parts } = Schema.decodeUnknownSync(
+  Schema.Struct({ parts: Schema.Array(Schema.Struct({ url: Schema.String })) })
+)(session)
 console.log(`parts: ${parts.length}, part_size ${session.part_size}`)
 
 const t0 = Date.now()

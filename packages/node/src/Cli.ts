@@ -474,33 +474,6 @@ const quota = Command.make("quota", {}, () => action(Domain.Quota, Format.quota,
 // emulator
 // -----------------------------------------------------------------------------
 
-const seedSchema = (scopes: ReadonlyArray<Testing.Emulator.Scope>) =>
-  Schema.parseJson(
-    Schema.Struct({
-      tenants: Schema.Array(
-        Schema.Struct({
-          id: Schema.String,
-          plan: Schema.optional(
-            Schema.Struct({
-              apiAccess: Schema.optional(Schema.Boolean),
-              bytesLimit: Schema.optional(Schema.Number),
-              linksLimit: Schema.optional(Schema.Number)
-            })
-          ),
-          keys: Schema.optional(
-            Schema.Array(
-              Schema.Struct({
-                key: Schema.String,
-                scopes: Schema.Union(Schema.Literal("all"), Schema.Array(Schema.Literal(...scopes))),
-                revoked: Schema.optional(Schema.Boolean)
-              })
-            )
-          )
-        })
-      )
-    })
-  )
-
 const nonNegative = (name: string) =>
   Options.integer(name).pipe(
     Options.withSchema(Schema.NonNegativeInt),
@@ -526,7 +499,8 @@ const emulator = Command.make(
       Options.optional
     ),
     scanDelay: nonNegative("scan-delay").pipe(Options.withPseudoName("MS")),
-    minPartSize: nonNegative("min-part-size").pipe(Options.withPseudoName("BYTES"))
+    minPartSize: nonNegative("min-part-size").pipe(Options.withPseudoName("BYTES")),
+    forcePartSize: nonNegative("force-part-size").pipe(Options.withPseudoName("BYTES"))
   },
   (o) =>
     Effect.gen(function* () {
@@ -536,8 +510,7 @@ const emulator = Command.make(
         onSome: (path) =>
           FileSystem.FileSystem.pipe(
             Effect.flatMap((fs) => fs.readFileString(path)),
-            Effect.flatMap(Schema.decode(seedSchema(Emulator.allScopes))),
-            Effect.map((seed) => seed.tenants),
+            Effect.flatMap(Emulator.decodeSeedFile),
             Effect.mapError(
               (error) => new ExitCodes.ConfigError({ description: `--seed ${path}: ${error.message.split("\n")[0]}` })
             )
@@ -549,19 +522,10 @@ const emulator = Command.make(
         tenants,
         dataDir: Option.getOrUndefined(o.dataDir),
         scanDelay: Option.getOrUndefined(Option.map(o.scanDelay, Duration.millis)),
-        minPartSize: Option.getOrUndefined(o.minPartSize)
+        minPartSize: Option.getOrUndefined(o.minPartSize),
+        forcePartSize: Option.getOrUndefined(o.forcePartSize)
       }
-      yield* Effect.gen(function* () {
-        const emulator = yield* Emulator.Emulator
-        const line: Record<string, string> = {
-          baseUrl: emulator.baseUrl,
-          storageUrl: emulator.storageUrl,
-          filesUrl: emulator.filesUrl
-        }
-        if (tenants === undefined) line.apiKey = emulator.apiKey
-        yield* Console.log(JSON.stringify(line))
-        return yield* Effect.never
-      }).pipe(Effect.provide(EmulatorServer.layer(options)))
+      return yield* EmulatorServer.serve(options)
     })
 ).pipe(
   Command.withDescription(

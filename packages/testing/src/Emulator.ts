@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type * as HttpApp from "@effect/platform/HttpApp"
-import { Context, type Duration, Effect, Layer, Redacted } from "effect"
+import { Context, type Duration, Effect, Layer, Redacted, Schema } from "effect"
 import * as internal from "./internal/model.js"
 
 /**
@@ -285,3 +285,48 @@ export const openUploads: Effect.Effect<ReadonlyArray<OpenUpload>, never, Emulat
   Emulator,
   (e) => e.openUploads
 )
+
+/**
+ * The seed file of `fluidcloud-emulator --seed FILE` (and `fluidcloud emulator --seed`): tenants,
+ * their plans and keys. Keys must have the production format; `scopes` is a list or `"all"`.
+ *
+ * @example
+ * ```json
+ * {"tenants": [{"id": "acme", "plan": {"apiAccess": true, "bytesLimit": -1, "linksLimit": -1},
+ *   "keys": [{"key": "fck_test_000000000000000000000001", "scopes": "all"}]}]}
+ * ```
+ * @since 0.1.0
+ * @category seed
+ */
+export const SeedFile = Schema.Struct({
+  tenants: Schema.Array(
+    Schema.Struct({
+      id: Schema.String,
+      plan: Schema.optional(
+        Schema.Struct({
+          apiAccess: Schema.optional(Schema.Boolean),
+          bytesLimit: Schema.optional(Schema.Int),
+          linksLimit: Schema.optional(Schema.Int)
+        })
+      ),
+      keys: Schema.optional(
+        Schema.Array(
+          Schema.Struct({
+            key: Schema.String.pipe(Schema.pattern(/^fck_(live|test)_[0-9A-Za-z]{24,}$/)),
+            scopes: Schema.Union(Schema.Literal("all"), Schema.Array(Schema.Literal(...internal.ALL_SCOPES))),
+            revoked: Schema.optional(Schema.Boolean)
+          })
+        )
+      )
+    })
+  )
+})
+
+/**
+ * Decodes the text of a seed file (JSON) into the emulator's `tenants` option.
+ *
+ * @since 0.1.0
+ * @category seed
+ */
+export const decodeSeedFile = (text: string) =>
+  Effect.map(Schema.decodeUnknown(Schema.parseJson(SeedFile))(text), (seed): ReadonlyArray<TenantSeed> => seed.tenants)

@@ -7,7 +7,7 @@
 import { createServer } from "node:http"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Effect, Layer, type Scope } from "effect"
+import { Console, Effect, Layer, type Scope } from "effect"
 import * as Emulator from "./Emulator.js"
 
 /**
@@ -65,3 +65,24 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator.Emulator, nev
     ),
     Layer.orDie
   )
+
+/**
+ * Runs the server until interrupted, after printing one JSON line on stdout once it listens:
+ * `{"baseUrl", "storageUrl", "filesUrl", "apiKey"}` (`apiKey`, the default tenant's all-scopes
+ * key, only when no `tenants` are given). What `fluidcloud-emulator` and `fluidcloud emulator` run.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const serve = (options: Options = {}): Effect.Effect<never> =>
+  Effect.gen(function* () {
+    const emulator = yield* Emulator.Emulator
+    const line: Record<string, string> = {
+      baseUrl: emulator.baseUrl,
+      storageUrl: emulator.storageUrl,
+      filesUrl: emulator.filesUrl
+    }
+    if (options.tenants === undefined) line.apiKey = emulator.apiKey
+    yield* Console.log(JSON.stringify(line))
+    return yield* Effect.never
+  }).pipe(Effect.provide(layer(options)))

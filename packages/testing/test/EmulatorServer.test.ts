@@ -39,20 +39,39 @@ const startBin = (args: ReadonlyArray<string>) =>
       })
   )
 
+const IdOf = Schema.Struct({ id: Schema.String })
+const PartsOf = Schema.Struct({ part_size: Schema.Number, parts: Schema.Array(Schema.Unknown) })
+
 describe("fluidcloud-emulator bin", () => {
   it.live(
     "prints its URLs and a default key, serves the API, exits cleanly on SIGTERM",
     () =>
       Effect.scoped(
         Effect.gen(function* () {
-          const { child, line } = yield* startBin(["--port", "0", "--scan-delay", "0", "--min-part-size", "1024"])
+          const { child, line } = yield* startBin(["--port", "0", "--scan-delay", "0", "--force-part-size", "1024"])
           const info = yield* Schema.decodeUnknown(Line)(line)
           expect(info.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
           expect(info.apiKey).toMatch(/^fck_test_[0-9A-Za-z]{24,}$/)
-          const res = yield* Effect.promise(() =>
-            fetch(`${info.baseUrl}/api/v1/spaces`, { headers: { "x-api-key": info.apiKey ?? "" } })
-          )
+          const headers = { "x-api-key": info.apiKey ?? "", "content-type": "application/json" }
+          const res = yield* Effect.promise(() => fetch(`${info.baseUrl}/api/v1/spaces`, { headers }))
           expect(res.status).toBe(200)
+          // --force-part-size cuts parts of that size whatever the client's hint
+          const space = yield* Effect.promise(() =>
+            fetch(`${info.baseUrl}/api/v1/spaces`, {
+              method: "POST",
+              headers,
+              body: JSON.stringify({ name: "s" })
+            }).then((r) => r.json())
+          )
+          const session = yield* Effect.promise(() =>
+            fetch(`${info.baseUrl}/api/v1/uploads/initiate`, {
+              method: "POST",
+              headers,
+              body: JSON.stringify({ space_id: Schema.decodeUnknownSync(IdOf)(space).id, name: "a", size: 3000 })
+            }).then((r) => r.json())
+          )
+          const parts = Schema.decodeUnknownSync(PartsOf)(session)
+          expect([parts.part_size, parts.parts.length]).toEqual([1024, 3])
           const exit = yield* Effect.async<number | null>((resume) => {
             child.once("exit", (code) => resume(Effect.succeed(code)))
             child.kill("SIGTERM")

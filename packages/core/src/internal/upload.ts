@@ -14,6 +14,7 @@ import { Data, Duration, Effect, Option, Schedule, Schema, type Scope, Stream } 
 import mime from "mime"
 import * as Domain from "../Domain.js"
 import * as Errors from "../Errors.js"
+import type { Service } from "../FluidCloud.js"
 import { type UploadError, UploadEvent, type UploadOptions, type UploadSource } from "../Upload.js"
 import * as Hash from "./hash.js"
 import * as Http from "./http.js"
@@ -38,19 +39,8 @@ export interface Dependencies {
   ) => Effect.Effect<Domain.FluidFile, Http.BaseError | Errors.NotFoundError | Errors.ConflictError>
 }
 
-/** @internal */
-export interface Uploader {
-  readonly upload: (
-    source: UploadSource,
-    spaceId: Domain.SpaceId,
-    options?: UploadOptions
-  ) => Effect.Effect<Domain.FluidFile, UploadError>
-  readonly uploadStream: (
-    source: UploadSource,
-    spaceId: Domain.SpaceId,
-    options?: UploadOptions
-  ) => Stream.Stream<UploadEvent, UploadError>
-}
+/** The upload methods of the client's `files` namespace. @internal */
+export type Uploader = Pick<Service["files"], "upload" | "uploadStream">
 
 const MiB = 1024 * 1024
 /** @internal */

@@ -34,27 +34,13 @@ export const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
 const nodeArgs = (script: string, args: ReadonlyArray<string>): Array<string> =>
   script === cliBin ? [inject("fluidcloudCliBundle"), ...args] : ["--import", "tsx", script, ...args]
 
-/** Runs `script` with `args` and collects its exit code and output. */
+/** Spawns `script` (see `nodeArgs`) with piped stdout and stderr. */
+const spawnChild = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
+  spawn(process.execPath, nodeArgs(script, args), { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] })
+
+/** Runs `script` with `args` and collects its exit code and output; interruption kills it. */
 export const runScript = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Effect.Effect<Result> =>
-  Effect.async<Result>((resume) => {
-    const child = spawn(process.execPath, nodeArgs(script, args), {
-      cwd: repoRoot,
-      env,
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk
-    })
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk
-    })
-    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-    return Effect.sync(() => {
-      child.kill("SIGKILL")
-    })
-  })
+  Effect.scoped(Effect.flatMap(spawnScript(script, args, env), (spawned) => spawned.result))
 
 /**
  * Starts `script` (a long-running server) in the scope, and returns the first line it prints on
@@ -66,13 +52,7 @@ export const startScript = (
   env: NodeJS.ProcessEnv
 ): Effect.Effect<string, Error, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(() =>
-      spawn(process.execPath, nodeArgs(script, args), {
-        cwd: repoRoot,
-        env,
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-    ),
+    Effect.sync(() => spawnChild(script, args, env)),
     (child) => Effect.sync(() => child.kill("SIGTERM"))
   ).pipe(
     Effect.flatMap((child) =>
@@ -109,11 +89,7 @@ export const spawnScript = (
 ): Effect.Effect<Spawned, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const child = spawn(process.execPath, nodeArgs(script, args), {
-        cwd: repoRoot,
-        env,
-        stdio: ["ignore", "pipe", "pipe"]
-      })
+      const child = spawnChild(script, args, env)
       let stdout = ""
       let stderr = ""
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

@@ -690,33 +690,38 @@ export const make = (options: Options = {}): Model => {
       return json(201, spaceJson(space))
     })
 
-  const listFolders: Handler = (ctx) =>
+  /**
+   * GET /folders and GET /files: the Space's items that are in trash (`trash=true`, the folder scope
+   * ignored), or its live items directly in `scopeParam` (absent = the Space root), which must be a
+   * live folder of that Space.
+   */
+  const listIn = <R extends { readonly spaceId: string; readonly deletedAt: number | null }>(
+    ctx: Ctx,
+    items: Iterable<R>,
+    scopeParam: "parent_id" | "folder_id",
+    scopeOf: (item: R) => string | null,
+    toJson: (item: R) => unknown
+  ) =>
     Effect.gen(function* () {
       yield* queryIssues(ctx.url, {
         space_id: { kind: "uuid", required: true },
-        parent_id: { kind: "uuid" },
+        [scopeParam]: { kind: "uuid" },
         trash: { kind: "bool" }
       })
       const space = yield* getSpace(ctx.tenant.id, ctx.url.searchParams.get("space_id") ?? "")
-      const trash = parseBool(ctx.url.searchParams.get("trash") ?? "false") === true
-      if (trash) {
-        return json(
-          200,
-          [...folders.values()].filter((f) => f.spaceId === space.id && f.deletedAt !== null).map(folderJson)
-        )
+      const inSpace = [...items].filter((item) => item.spaceId === space.id)
+      if (parseBool(ctx.url.searchParams.get("trash") ?? "false") === true) {
+        return json(200, inSpace.filter((item) => item.deletedAt !== null).map(toJson))
       }
-      const parentId = ctx.url.searchParams.get("parent_id")
-      if (parentId !== null) {
-        const parent = liveFolder(ctx.tenant.id, parentId)
-        if (parent === undefined || parent.spaceId !== space.id) return yield* notFound()
+      const scope = ctx.url.searchParams.get(scopeParam)
+      if (scope !== null) {
+        const folder = liveFolder(ctx.tenant.id, scope)
+        if (folder === undefined || folder.spaceId !== space.id) return yield* notFound()
       }
-      return json(
-        200,
-        [...folders.values()]
-          .filter((f) => f.spaceId === space.id && f.parentId === parentId && f.deletedAt === null)
-          .map(folderJson)
-      )
+      return json(200, inSpace.filter((item) => scopeOf(item) === scope && item.deletedAt === null).map(toJson))
     })
+
+  const listFolders: Handler = (ctx) => listIn(ctx, folders.values(), "parent_id", (f) => f.parentId, folderJson)
 
   const NAME_NO_SLASH = /^[^/]+$/
 
@@ -808,33 +813,7 @@ export const make = (options: Options = {}): Model => {
       return json(200, folderJson(folder))
     })
 
-  const listFiles: Handler = (ctx) =>
-    Effect.gen(function* () {
-      yield* queryIssues(ctx.url, {
-        space_id: { kind: "uuid", required: true },
-        folder_id: { kind: "uuid" },
-        trash: { kind: "bool" }
-      })
-      const space = yield* getSpace(ctx.tenant.id, ctx.url.searchParams.get("space_id") ?? "")
-      const trash = parseBool(ctx.url.searchParams.get("trash") ?? "false") === true
-      if (trash) {
-        return json(
-          200,
-          [...files.values()].filter((f) => f.spaceId === space.id && f.deletedAt !== null).map(fileJson)
-        )
-      }
-      const folderId = ctx.url.searchParams.get("folder_id")
-      if (folderId !== null) {
-        const folder = liveFolder(ctx.tenant.id, folderId)
-        if (folder === undefined || folder.spaceId !== space.id) return yield* notFound()
-      }
-      return json(
-        200,
-        [...files.values()]
-          .filter((f) => f.spaceId === space.id && f.folderId === folderId && f.deletedAt === null)
-          .map(fileJson)
-      )
-    })
+  const listFiles: Handler = (ctx) => listIn(ctx, files.values(), "folder_id", (f) => f.folderId, fileJson)
 
   const resolveFile: Handler = (ctx) =>
     Effect.gen(function* () {

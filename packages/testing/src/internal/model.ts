@@ -4,6 +4,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Clock, Data, Duration, Effect, Option, Stream } from "effect"
+import type { Emulator } from "../Emulator.js"
 import * as Blobs from "./blobs.js"
 import { checkObject, checkValue, type FieldSpec, type Issue, isRecord, isUuid, parseBool } from "./validation.js"
 
@@ -308,42 +309,8 @@ const badRequest = (detail: string) => fail(400, { detail })
 // The model
 // ---------------------------------------------------------------------------
 
-/** @internal */
-export interface Model {
-  readonly baseUrl: string
-  readonly storageUrl: string
-  readonly filesUrl: string
-  readonly apiKey: string
-  readonly httpApp: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
-  readonly createTenant: (options?: { readonly id?: string; readonly plan?: PlanInput }) => Effect.Effect<string>
-  readonly createKey: (options?: {
-    readonly tenantId?: string
-    readonly scopes?: ReadonlyArray<Scope> | "all"
-    readonly kind?: "live" | "test"
-    readonly key?: string
-    readonly revoked?: boolean
-  }) => Effect.Effect<string>
-  readonly revokeKey: (key: string) => Effect.Effect<void>
-  readonly setPlan: (tenantId: string, plan: PlanInput) => Effect.Effect<void>
-  readonly setScanOutcome: (fileId: string, outcome: ScanOutcome) => Effect.Effect<void>
-  readonly openUploads: Effect.Effect<ReadonlyArray<OpenUpload>>
-  readonly storedParts: Effect.Effect<{ readonly count: number; readonly bytes: number }>
-  readonly requestLog: Effect.Effect<ReadonlyArray<RequestLogEntry>>
-  readonly clearRequestLog: Effect.Effect<void>
-  readonly maxConcurrentPartPuts: Effect.Effect<number>
-  readonly resetConcurrencyHighWaterMark: Effect.Effect<void>
-  readonly apiKeySentOutsideApi: Effect.Effect<boolean>
-  readonly failPartPut: (fault: PartFault) => Effect.Effect<void>
-  readonly setPartFailureRate: (options: PartFailureRate | null) => Effect.Effect<void>
-  readonly rateLimitBurst: (burst: RateLimitBurst) => Effect.Effect<void>
-  readonly failNextComplete: (options?: { readonly status?: number; readonly commit?: boolean }) => Effect.Effect<void>
-  readonly failRequests: (fault: RequestFault) => Effect.Effect<void>
-  readonly setLatency: (
-    latency: Duration.DurationInput,
-    options?: { readonly pathPrefix?: string }
-  ) => Effect.Effect<void>
-  readonly clearFaults: Effect.Effect<void>
-}
+/** The model is the `Emulator` service, documented there. @internal */
+export type Model = Emulator
 
 interface Ctx {
   readonly tenant: TenantRec

@@ -348,6 +348,45 @@ describe("Emulator (in-process)", () => {
     }).pipe(Effect.provide(FluidCloudTest.layerClient()))
   )
 
+  it.live(
+    "an abort that lands while complete reads the parts wins: complete answers 404, not 200 for a gone File",
+    () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "fc-race-"))
+      return Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const spaceId = yield* setupSpace
+        const content = bytesOf(32 * 1024 * KiB)
+        const init = yield* call("POST", "/uploads/initiate", {
+          space_id: spaceId,
+          name: "r.bin",
+          size: content.length
+        })
+        const session = yield* Schema.decodeUnknown(Session)(init.body)
+        const parts = []
+        for (const p of session.parts) {
+          const chunk = content.subarray((p.part_number - 1) * session.part_size, p.part_number * session.part_size)
+          const res = yield* putPart(p.url, chunk)
+          parts.push({ part_number: p.part_number, etag: res.headers.etag ?? "" })
+        }
+        // the abort is held back a little, so that it arrives while complete reads 32 MiB from disk
+        yield* emulator.setLatency("5 millis", { pathPrefix: `/api/v1/uploads/${session.upload_id}` })
+        const [completed, aborted] = yield* Effect.all(
+          [
+            call("POST", "/uploads/complete", { upload_id: session.upload_id, parts }),
+            call("DELETE", `/uploads/${session.upload_id}`)
+          ],
+          { concurrency: "unbounded" }
+        )
+        expect(aborted.status).toBe(204)
+        expect((yield* call("GET", `/files/${session.file_id}`)).status).toBe(404)
+        expect(completed.status).toBe(404)
+      }).pipe(
+        Effect.provide(FluidCloudTest.layerClient({ forcePartSize: 4 * 1024 * KiB, dataDir })),
+        Effect.ensuring(Effect.sync(() => rmSync(dataDir, { recursive: true, force: true })))
+      )
+    }
+  )
+
   it.effect("string lengths are counted in characters (code points), not UTF-16 units", () =>
     Effect.gen(function* () {
       const ok = yield* call("POST", "/spaces", { name: "😀".repeat(255) })

@@ -6,13 +6,11 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { FluidCloud } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
 import { Emulator, EmulatorServer, FluidCloudTest } from "@fluidcloud/testing"
-import { Effect, Layer, Predicate, Redacted, Schedule } from "effect"
+import { Effect, Layer, Redacted, Schedule } from "effect"
 
 export const KiB = 1024
 export const PART = 4 * KiB
@@ -32,28 +30,8 @@ export const bytesOf = (size: number, seed = 1): Uint8Array<ArrayBuffer> => {
   return out
 }
 
-/**
- * Sets the `part_size` hint on the wire: the emulator honours any hint above its `minPartSize`,
- * while the SDK rejects hints under 5 MiB, so tests get small parts this way.
- */
-export const serverPartSize =
-  (partSize: number) =>
-  (client: HttpClient.HttpClient): HttpClient.HttpClient =>
-    HttpClient.mapRequest(client, (request) => {
-      if (
-        request.method !== "POST" ||
-        !request.url.endsWith("/uploads/initiate") ||
-        request.body._tag !== "Uint8Array"
-      ) {
-        return request
-      }
-      const parsed: unknown = JSON.parse(new TextDecoder().decode(request.body.body))
-      return Predicate.isRecord(parsed)
-        ? HttpClientRequest.bodyUnsafeJson(request, { ...parsed, part_size: partSize })
-        : request
-    })
-
-const emulatorOptions = { minPartSize: KiB, scanDelay: 0 } as const
+/** The emulator cuts parts of `partSize` whatever the SDK's hint. */
+const emulatorOptions = (partSize: number) => ({ minPartSize: KiB, forcePartSize: partSize, scanDelay: 0 })
 
 /** `NodeFluidCloud.layer` (undici, Node FileSystem, node:crypto) against a real emulator server. */
 export const layerHttp = (partSize = PART) =>
@@ -63,19 +41,18 @@ export const layerHttp = (partSize = PART) =>
         NodeFluidCloud.layer({
           apiKey: Redacted.make(emulator.apiKey),
           baseUrl: emulator.baseUrl,
-          retry: Schedule.recurs(3),
-          transformClient: serverPartSize(partSize)
+          retry: Schedule.recurs(3)
         })
       )
     ),
-    EmulatorServer.layer({ port: 0, ...emulatorOptions })
+    EmulatorServer.layer({ port: 0, ...emulatorOptions(partSize) })
   )
 
 /** The in-process emulator with the Node FileSystem. */
 export const layerInProcess = (partSize = PART) =>
   FluidCloudTest.layer({
-    ...emulatorOptions,
-    client: { retry: Schedule.recurs(3), transformClient: serverPartSize(partSize) }
+    ...emulatorOptions(partSize),
+    client: { retry: Schedule.recurs(3) }
   }).pipe(Layer.provide(NodeFileSystem.layer))
 
 export const transports = [

@@ -3,8 +3,6 @@
  * per byte into recycled buffers), the buffer pool's bound, and the sha256 abstraction.
  */
 import { createHash } from "node:crypto"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, FastCheck as fc, Layer, Option, Schedule, Stream } from "effect"
 import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
@@ -204,8 +202,9 @@ describe("sha256", () => {
       }
       const layer = FluidCloudTest.layer({
         minPartSize: 1024,
+        forcePartSize: 4096,
         scanDelay: 0,
-        client: { retry: Schedule.recurs(3), transformClient: partSize4KiB }
+        client: { retry: Schedule.recurs(3) }
       }).pipe(Layer.provide(Layer.succeed(Upload.Sha256, recording)))
       return Effect.gen(function* () {
         const client = yield* FluidCloud.FluidCloud
@@ -229,15 +228,3 @@ describe("sha256", () => {
     }
   )
 })
-
-function partSize4KiB(client: HttpClient.HttpClient): HttpClient.HttpClient {
-  return HttpClient.mapRequest(client, (request) => {
-    if (request.method !== "POST" || !request.url.endsWith("/uploads/initiate") || request.body._tag !== "Uint8Array") {
-      return request
-    }
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(request.body.body))
-    return typeof parsed === "object" && parsed !== null
-      ? HttpClientRequest.bodyUnsafeJson(request, { ...parsed, part_size: 4096 })
-      : request
-  })
-}

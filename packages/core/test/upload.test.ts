@@ -22,7 +22,6 @@ import {
   Layer,
   Logger,
   Option,
-  Predicate,
   Ref,
   Schedule,
   Stream,
@@ -51,27 +50,6 @@ const bytesOf = (size: number, seed = 1): Uint8Array<ArrayBuffer> => {
   return out
 }
 
-/**
- * The emulator honours any `part_size` hint above its `minPartSize`, but the SDK rejects hints
- * under 5 MiB; this transform sets the hint on the wire so tests get small parts.
- */
-const serverPartSize =
-  (partSize: number) =>
-  (client: HttpClient.HttpClient): HttpClient.HttpClient =>
-    HttpClient.mapRequest(client, (request) => {
-      if (
-        request.method !== "POST" ||
-        !request.url.endsWith("/uploads/initiate") ||
-        request.body._tag !== "Uint8Array"
-      ) {
-        return request
-      }
-      const parsed: unknown = JSON.parse(new TextDecoder().decode(request.body.body))
-      return Predicate.isRecord(parsed)
-        ? HttpClientRequest.bodyUnsafeJson(request, { ...parsed, part_size: partSize })
-        : request
-    })
-
 interface TestLayerOptions {
   readonly partSize?: number
   readonly timeout?: Duration.DurationInput
@@ -80,17 +58,18 @@ interface TestLayerOptions {
   readonly fileSystem?: FileSystem.FileSystem
 }
 
+/** The in-process emulator cutting parts of `partSize` (default 4 KiB) whatever the SDK's hint. */
 const testLayer = (options: TestLayerOptions = {}) => {
-  const partSize = serverPartSize(options.partSize ?? PART)
   const transform = options.transformClient
   const base = FluidCloudTest.layer({
     minPartSize: KiB,
+    forcePartSize: options.partSize ?? PART,
     scanDelay: 0,
     ...options.emulator,
     client: {
       retry: Schedule.recurs(3),
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-      transformClient: transform === undefined ? partSize : (client) => transform(partSize(client))
+      ...(transform === undefined ? {} : { transformClient: transform })
     }
   })
   return options.fileSystem === undefined

@@ -4,7 +4,7 @@
 import * as Http from "node:http"
 import { expect, it } from "@effect/vitest"
 import { FluidCloud } from "@fluidcloud/core"
-import { Effect, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import * as NodeFluidCloud from "../src/NodeFluidCloud.js"
 
 const API_KEY = "fck_test_NODENODENODENODENODENODE1234"
@@ -69,5 +69,23 @@ it.scopedLive("NodeFluidCloud.layer talks to a real HTTP server: GET /api/v1/quo
     )
     expect(error._tag).toBe("ApiError")
     expect(error).toMatchObject({ status: 404, detail: "not_found", requestId: "req-node-1" })
+  })
+)
+
+it.scopedLive("NodeFluidCloud.layerConfig reads FLUIDCLOUD_API_KEY and FLUIDCLOUD_BASE_URL", () =>
+  Effect.gen(function* () {
+    const { baseUrl, seen } = yield* server
+    const config = ConfigProvider.fromMap(
+      new Map([
+        ["FLUIDCLOUD_API_KEY", API_KEY],
+        ["FLUIDCLOUD_BASE_URL", baseUrl],
+        ["FLUIDCLOUD_TIMEOUT", "10"]
+      ])
+    )
+    const quota = yield* Effect.flatMap(FluidCloud.FluidCloud, (fc) => fc.quota.usage()).pipe(
+      Effect.provide(NodeFluidCloud.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(config))))
+    )
+    expect(quota.linksUsed).toBe(2)
+    expect(seen).toStrictEqual([{ method: "GET", url: "/api/v1/quota", apiKey: API_KEY }])
   })
 )

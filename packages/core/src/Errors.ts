@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Predicate, Schema } from "effect"
-import { FileId } from "./Domain.js"
+import { FileId, ScanStatus } from "./Domain.js"
 
 const httpFields = {
   /** The HTTP status code. */
@@ -95,12 +95,13 @@ export class NotFoundError extends Schema.TaggedError<NotFoundError>("@fluidclou
  * @since 0.1.0
  * @category errors
  */
-export class ConflictError extends Schema.TaggedError<ConflictError>("@fluidcloud/ConflictError")(
-  "ConflictError",
-  httpFields
-) {
+export class ConflictError extends Schema.TaggedError<ConflictError>("@fluidcloud/ConflictError")("ConflictError", {
+  ...httpFields,
+  /** Set by `files.waitUntilClean`: the file's `scan_status` when it gave up (absent while uploading). */
+  scanStatus: Schema.optional(ScanStatus)
+}) {
   override get message(): string {
-    return describe(this)
+    return describe(this, this.scanStatus === undefined ? "" : ` (scan_status: ${this.scanStatus})`)
   }
 }
 

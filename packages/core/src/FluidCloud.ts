@@ -357,11 +357,14 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         idempotent: false
       })
 
-    const notClean = (file: Domain.FluidFile, detail: string) =>
-      new Errors.ConflictError({
-        status: 409,
-        detail: `${detail} (scan_status: ${Option.getOrElse(file.scanStatus, () => "none")})`
-      })
+    /** The 409 the API would answer for this file, with the scan status `waitUntilClean` saw. */
+    const notClean = (file: Domain.FluidFile, detail: "file_infected" | "file_not_ready") =>
+      new Errors.ConflictError(
+        Option.match(file.scanStatus, {
+          onNone: () => ({ status: 409, detail }),
+          onSome: (scanStatus) => ({ status: 409, detail, scanStatus })
+        })
+      )
 
     const waitUntilClean: Service["files"]["waitUntilClean"] = Effect.fn("FluidCloud.files.waitUntilClean")(
       function* (fileId, options) {

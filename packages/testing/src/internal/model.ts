@@ -1035,7 +1035,8 @@ export const make = (options: Options = {}): Model => {
       }
       // Reading the parts yields: a concurrent complete, abort or expiry may change the upload meanwhile
       // (and an abort frees the blobs being read).
-      const scanned = yield* Effect.either(scanAndHash(ordered))
+      // A read of a freed part dies (ENOENT on disk): keep the whole exit and look at the state first.
+      const scanned = yield* Effect.exit(scanAndHash(ordered))
       const state = stateOf(upload)
       if (state === "completed") {
         // a concurrent complete won the race: answer idempotently with the File as it is now
@@ -1044,8 +1045,8 @@ export const make = (options: Options = {}): Model => {
       }
       // aborted or expired while the parts were being read: the contract answers 404
       if (state !== "open") return yield* notFound()
-      if (scanned._tag === "Left") return yield* Effect.die(scanned.left)
-      const { infected, sha256 } = scanned.right
+      if (scanned._tag === "Failure") return yield* Effect.failCause(scanned.cause)
+      const { infected, sha256 } = scanned.value
       if (upload.sha256 !== null && upload.sha256 !== sha256) {
         upload.state = "aborted"
         yield* freeUploadParts(upload)

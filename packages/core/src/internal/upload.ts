@@ -231,8 +231,11 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
         retry
       })
       .pipe(
-        // The abort runs in a finalizer, which is uninterruptible: make the call itself interruptible
-        // and bound it, so a slow server never holds up an interruption.
+        // The abort runs in a finalizer (uninterruptible), often of an interrupted fiber. The order matters:
+        // `timeoutFail` runs the call in a child fiber of its own, which is not interrupted, so the
+        // DELETE is sent; `interruptible` inside it lets the timeout cut a call that hangs, so a slow
+        // server never holds up an interruption. (`interruptible` outside `timeoutFail` would cut the
+        // call at once on an interrupted fiber, and no DELETE would be sent.)
         Effect.interruptible,
         Effect.timeoutFail({
           duration: ABORT_TIMEOUT,

@@ -577,10 +577,18 @@ const timeoutConfig = (name: string): Config.Config<Duration.Duration> =>
   Config.string(name).pipe(
     Config.mapOrFail((raw) => {
       const trimmed = raw.trim()
-      if (/^\d+(\.\d+)?$/.test(trimmed)) return Either.right(Duration.seconds(Number(trimmed)))
-      return Option.match(Duration.decodeUnknown(trimmed), {
+      const parsed = /^\d+(\.\d+)?$/.test(trimmed)
+        ? Option.some(Duration.seconds(Number(trimmed)))
+        : Duration.decodeUnknown(trimmed)
+      // a zero timeout would fail every request at once
+      return Option.match(Option.filter(parsed, Duration.greaterThan(Duration.zero)), {
         onNone: () =>
-          Either.left(ConfigError.InvalidData([name], `expected seconds or a duration, got ${JSON.stringify(raw)}`)),
+          Either.left(
+            ConfigError.InvalidData(
+              [name],
+              `expected a positive number of seconds or a duration, got ${JSON.stringify(raw)}`
+            )
+          ),
         onSome: Either.right
       })
     })

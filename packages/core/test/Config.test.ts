@@ -82,11 +82,11 @@ describe("layerConfig", () => {
     })
   )
 
-  it.effect("an unreadable FLUIDCLOUD_TIMEOUT fails with a ConfigError", () =>
+  it.effect.each(["soon", "0", "0 seconds"])("FLUIDCLOUD_TIMEOUT %j fails with a ConfigError", (timeout) =>
     Effect.gen(function* () {
       const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
       const error = yield* usage.pipe(
-        Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: KEY, FLUIDCLOUD_TIMEOUT: "soon" })),
+        Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: KEY, FLUIDCLOUD_TIMEOUT: timeout })),
         Effect.flip
       )
       expect(ConfigError.isConfigError(error)).toBe(true)

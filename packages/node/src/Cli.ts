@@ -107,7 +107,7 @@ const buildClient = (
     Effect.mapError(
       () =>
         new ExitCodes.ConfigError({
-          description: `--timeout / FLUIDCLOUD_TIMEOUT: expected seconds or a duration such as "5 minutes", got ${JSON.stringify(Option.getOrElse(rawTimeout, () => ""))}`
+          description: `--timeout / FLUIDCLOUD_TIMEOUT: expected a positive number of seconds or a duration such as "5 minutes", got ${JSON.stringify(Option.getOrElse(rawTimeout, () => ""))}`
         })
     )
   )

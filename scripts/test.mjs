@@ -3,12 +3,15 @@
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 
 const dir = mkdtempSync(join(tmpdir(), "fluidcloud-vitest-"))
 const report = join(dir, "report.json")
+// the workspace's own vitest, so the script also works outside `pnpm test`
+const vitest = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules", ".bin", "vitest")
 const run = spawnSync(
-  "vitest",
+  vitest,
   ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
   { stdio: "inherit", shell: false }
 )

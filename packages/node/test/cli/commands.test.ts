@@ -334,7 +334,6 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI time
         yield* emulator.setLatency("5 seconds", { pathPrefix: "/api/v1/quota" })
         yield* Effect.addFinalizer(() => emulator.clearFaults)
         const env = { FLUIDCLOUD_API_KEY: emulator.apiKey, FLUIDCLOUD_BASE_URL: emulator.baseUrl }
-        const started = Date.now()
         const [flag, fromEnv] = yield* Effect.all(
           [
             runScript(cliBin, ["--timeout", "1", "quota"], cleanEnv(env)),
@@ -346,8 +345,7 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI time
           expectFailure(result, 10, "TransportError")
           expect(result.stderr).toMatch(/^fluidcloud: TransportError \(Timeout\): GET \S+\/api\/v1\/quota: /)
         }
-        // 4 attempts of 1 s and the retry delays, well short of the 5 s latency times 4 (or the 300 s default)
-        expect(Date.now() - started).toBeLessThan(15_000)
+        // (without the timeout, each request would wait out the 5 s latency and succeed)
       }).pipe(Effect.scoped),
     60_000
   )
@@ -373,7 +371,7 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI time
         )
         const opened = yield* eventually(
           Effect.map(emulator.openUploads, (open) => open.length === 1),
-          "5 seconds"
+          "20 seconds"
         )
         expect(opened).toBe(true)
         upload.child.kill("SIGINT")
@@ -385,7 +383,7 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI time
         expect(result.stdout).toBe("")
         const aborted = yield* eventually(
           Effect.map(emulator.openUploads, (open) => open.length === 0),
-          "5 seconds"
+          "20 seconds"
         )
         expect(aborted).toBe(true)
       }).pipe(Effect.scoped),

@@ -1,8 +1,3 @@
-/**
- * Shared helpers of the cross-package upload tests: the client on Node against the emulator,
- * over real HTTP (`EmulatorServer`) or in-process (`FluidCloudTest`) with the Node file system.
- */
-import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,23 +7,10 @@ import { NodeFluidCloud } from "@fluidcloud/node"
 import { Emulator, EmulatorServer, FluidCloudTest } from "@fluidcloud/testing"
 import { Effect, Layer, Redacted, Schedule } from "effect"
 
+export { bytesOf, sha256 } from "../../packages/core/test/support/Bytes.js"
+
 export const KiB = 1024
 export const PART = 4 * KiB
-
-export const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
-
-/** Deterministic pseudo-random bytes. */
-export const bytesOf = (size: number, seed = 1): Uint8Array<ArrayBuffer> => {
-  const out = new Uint8Array(size)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 0xff
-  }
-  return out
-}
 
 /** The emulator cuts parts of `partSize` whatever the SDK's hint. */
 const emulatorOptions = (partSize: number) => ({ minPartSize: KiB, forcePartSize: partSize, scanDelay: 0 })

@@ -9,20 +9,7 @@ import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
 import { FluidCloud, Upload } from "../src/index.js"
 import * as Hash from "../src/internal/hash.js"
 import * as Source from "../src/internal/source.js"
-
-const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
-
-const bytesOf = (size: number, seed = 1): Uint8Array<ArrayBuffer> => {
-  const out = new Uint8Array(size)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 0xff
-  }
-  return out
-}
+import { bytesOf, sha256 } from "./support/Bytes.js"
 
 /** Splits `bytes` at the given cut lengths (cycled), keeping empty chunks. */
 const split = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Array<Uint8Array> => {

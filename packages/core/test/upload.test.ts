@@ -1,8 +1,3 @@
-/**
- * The upload engine against the in-process emulator: every source kind, part boundaries,
- * concurrency, retries, aborts, integrity, progress and `public: true`.
- */
-import { createHash } from "node:crypto"
 import { inspect } from "node:util"
 import * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -31,24 +26,10 @@ import {
 } from "effect"
 import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
 import { Domain, Errors, FluidCloud, type Upload } from "../src/index.js"
+import { bytesOf, sha256 } from "./support/Bytes.js"
 
 const KiB = 1024
 const PART = 4 * KiB
-
-const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
-
-/** Deterministic pseudo-random bytes. */
-const bytesOf = (size: number, seed = 1): Uint8Array<ArrayBuffer> => {
-  const out = new Uint8Array(size)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 0xff
-  }
-  return out
-}
 
 interface TestLayerOptions {
   readonly partSize?: number

@@ -5,6 +5,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Duration, Effect, Option, Predicate, Redacted, Schedule, Schema } from "effect"
 import * as Errors from "../Errors.js"
+import type { Options } from "../FluidCloud.js"
 
 /** @internal */
 export const API_PREFIX = "/api/v1"
@@ -236,14 +237,8 @@ export interface Operation<A, I, T extends ExtraTag> {
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
 }
 
-/** @internal */
-export interface ApiOptions {
-  readonly apiKey: Redacted.Redacted<string>
-  readonly baseUrl?: string | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
-  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
-}
+/** The client's options (documented on `FluidCloud.Options`). @internal */
+export type ApiOptions = Options
 
 /**
  * The one pipeline every call goes through, built once per layer.

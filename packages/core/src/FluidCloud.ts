@@ -8,13 +8,13 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
   Config,
-  ConfigError,
+  type ConfigError,
   Context,
   Duration,
   Effect,
-  Either,
   Layer,
   Option,
+  ParseResult,
   type Redacted,
   Schedule,
   Schema,
@@ -571,11 +571,26 @@ export const layer = (options: Options): Layer.Layer<FluidCloud, never, HttpClie
   Layer.effect(FluidCloud, make(options))
 
 /**
- * Timeout from config: a number of seconds (`300`, `2.5`) or an Effect duration (`"5 minutes"`).
+ * A timeout written as text, as `FLUIDCLOUD_TIMEOUT` and the CLI's `--timeout` take it: a
+ * positive number of seconds (`300`, `2.5`) or an Effect duration (`"5 minutes"`,
+ * `"1500 millis"`). Decodes to a `Duration`; use it with `Schema.Config` or `Options.withSchema`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { FluidCloud } from "@fluidcloud/core"
+ *
+ * const timeout = Schema.decodeUnknownSync(FluidCloud.TimeoutFromString)("2.5") // 2.5 seconds
+ * ```
+ * @since 0.2.0
+ * @category schemas
  */
-const timeoutConfig = (name: string): Config.Config<Duration.Duration> =>
-  Config.string(name).pipe(
-    Config.mapOrFail((raw) => {
+export const TimeoutFromString: Schema.Schema<Duration.Duration, string> = Schema.transformOrFail(
+  Schema.String,
+  Schema.DurationFromSelf,
+  {
+    strict: true,
+    decode: (raw, _, ast) => {
       const trimmed = raw.trim()
       const parsed = /^\d+(\.\d+)?$/.test(trimmed)
         ? Option.some(Duration.seconds(Number(trimmed)))
@@ -583,16 +598,19 @@ const timeoutConfig = (name: string): Config.Config<Duration.Duration> =>
       // a zero timeout would fail every request at once
       return Option.match(Option.filter(parsed, Duration.greaterThan(Duration.zero)), {
         onNone: () =>
-          Either.left(
-            ConfigError.InvalidData(
-              [name],
-              `expected a positive number of seconds or a duration, got ${JSON.stringify(raw)}`
+          ParseResult.fail(
+            new ParseResult.Type(
+              ast,
+              raw,
+              `expected a positive number of seconds or a duration such as "5 minutes", got ${JSON.stringify(raw)}`
             )
           ),
-        onSome: Either.right
+        onSome: ParseResult.succeed
       })
-    })
-  )
+    },
+    encode: (duration) => ParseResult.succeed(`${Duration.toSeconds(duration)}`)
+  }
+)
 
 /**
  * A layer of the client from configuration: `FLUIDCLOUD_API_KEY` (redacted, required),
@@ -618,7 +636,7 @@ export const layerConfig = (
       const baseUrl = yield* options.baseUrl ??
         Config.string("FLUIDCLOUD_BASE_URL").pipe(Config.option, Config.map(Option.getOrUndefined))
       const timeout = yield* options.timeout ??
-        timeoutConfig("FLUIDCLOUD_TIMEOUT").pipe(Config.option, Config.map(Option.getOrUndefined))
+        Schema.Config("FLUIDCLOUD_TIMEOUT", TimeoutFromString).pipe(Config.option, Config.map(Option.getOrUndefined))
       return yield* make({ apiKey, baseUrl, timeout, retry: options.retry, transformClient: options.transformClient })
     })
   )

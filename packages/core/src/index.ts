@@ -3,6 +3,13 @@
  */
 
 /**
+ * The wire contract as data: every operation's id, method, path, origin, scopes and statuses.
+ *
+ * @since 0.2.0
+ */
+export * as Contract from "./Contract.js"
+
+/**
  * The result objects: `Space`, `Folder`, `FluidFile`, `Link`, `Share`, `Quota`, and branded ids.
  *
  * @since 0.1.0

@@ -20,7 +20,7 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "fluidcloud-cli-bundle-"))
   const outfile = join(dir, "fluidcloud.mjs")
   await build({
-    entryPoints: [fileURLToPath(new URL("../../packages/node/src/bin/fluidcloud.ts", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL("../../packages/cli/src/bin/fluidcloud.ts", import.meta.url))],
     bundle: true,
     platform: "node",
     format: "esm",

@@ -1,5 +1,5 @@
 /**
- * Runs the `fluidcloud` bin (bundled from source once per test run) or an example (under
+ * Runs the `fluidcloud` bin (bundled from source once per test run) or a script (under
  * `node --import tsx`) as a subprocess.
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process"
@@ -8,9 +8,8 @@ import { fileURLToPath } from "node:url"
 import { Effect, type Scope } from "effect"
 import { inject } from "vitest"
 
-export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
-export const cliBin = fileURLToPath(new URL("../../src/bin/fluidcloud.ts", import.meta.url))
-export const demoScript = fileURLToPath(new URL("../../examples/demo.ts", import.meta.url))
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
+export const cliBin = fileURLToPath(new URL("../src/bin/fluidcloud.ts", import.meta.url))
 
 export interface Result {
   readonly code: number | null

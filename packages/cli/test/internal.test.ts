@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Domain, Errors, Upload } from "@fluidcloud/core"
 import { Effect, TestClock } from "effect"
-import { Cli } from "../../src/index.js"
-import * as ExitCodes from "../../src/internal/cli/exitCodes.js"
-import * as Format from "../../src/internal/cli/format.js"
-import * as Progress from "../../src/internal/cli/progress.js"
+import { Cli } from "../src/index.js"
+import * as ExitCodes from "../src/internal/exitCodes.js"
+import * as Format from "../src/internal/format.js"
+import * as Progress from "../src/internal/progress.js"
 
 const MiB = 1024 * 1024
 
@@ -38,7 +38,7 @@ describe("exit codes", () => {
   it("gives each API error tag its own code, and documents every one in docs/cli.md", () => {
     const codes = errors.map(ExitCodes.codeOf)
     expect(codes).toEqual([14, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2])
-    const docs = readFileSync(fileURLToPath(new URL("../../../../docs/cli.md", import.meta.url)), "utf8")
+    const docs = readFileSync(fileURLToPath(new URL("../../../docs/cli.md", import.meta.url)), "utf8")
     for (const error of errors) {
       expect(docs).toMatch(new RegExp(`\\| ${ExitCodes.codeOf(error)}\\s+\\|[^\\n]*\`${error._tag}\``))
     }

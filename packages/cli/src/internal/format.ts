@@ -37,6 +37,9 @@ export const fields = (pairs: ReadonlyArray<readonly [string, string]>): string 
 
 const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"] as const
 
+/** One decimal; in exponent form past 1e21 EiB, where `toFixed` would print every digit. */
+const oneDecimal = (value: number): string => (value < 1e21 ? value.toFixed(1) : value.toExponential(1))
+
 /**
  * A byte count with a binary unit: whole bytes below 1 KiB (`0 B`, `1023 B`), else one decimal
  * (`1.5 KiB`, `12.0 MiB`, `3.0 PiB`); a value that rounds up to 1024 of a unit is shown in the
@@ -53,11 +56,11 @@ export const bytes = (n: number): string => {
     value /= 1024
     unit++
   }
-  let shown = unit === 0 ? Math.round(value).toString() : value.toFixed(1)
+  let shown = unit === 0 ? Math.round(value).toString() : oneDecimal(value)
   if (Number(shown) >= 1024 && unit < units.length - 1) {
     value /= 1024
     unit++
-    shown = value.toFixed(1)
+    shown = oneDecimal(value)
   }
   const sign = n < 0 && Number(shown) !== 0 ? "-" : ""
   return `${sign}${shown} ${units[unit]}`

@@ -1,7 +1,7 @@
 /**
  * Runs `Cli.run` in this process, its client built on a given `HttpClient` (the in-process
- * emulator of `FluidCloudTest`, or a hostile fake) instead of undici, with stdout, stderr and
- * upload progress captured.
+ * emulator of `FluidCloudTest`, or a fake) instead of undici, with stdout, stderr and upload
+ * progress captured.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -18,8 +18,23 @@ export interface Result {
   readonly stderr: string
 }
 
-/** `fluidcloud ...args` with its client on `client` (and the Node file system, for paths). */
+/** The client layer of `FluidCloud.Options` on `client` (and the Node file system, for paths). */
+export const clientLayer =
+  (client: HttpClient.HttpClient) =>
+  (options: FluidCloud.Options): Layer.Layer<FluidCloud.FluidCloud> =>
+    FluidCloud.layer(options).pipe(
+      Layer.provide(Layer.merge(Layer.succeed(HttpClient.HttpClient, client), NodeFileSystem.layer))
+    )
+
+/** `fluidcloud ...args` with its client on `client`. */
 export const runWith = (client: HttpClient.HttpClient, args: ReadonlyArray<string>): Effect.Effect<Result> =>
+  runWithLayer(clientLayer(client), args)
+
+/** `fluidcloud ...args` with its client built by `layer` from the global options. */
+export const runWithLayer = (
+  layer: (options: FluidCloud.Options) => Layer.Layer<FluidCloud.FluidCloud>,
+  args: ReadonlyArray<string>
+): Effect.Effect<Result> =>
   Effect.gen(function* () {
     let stdout = ""
     let stderr = ""
@@ -37,11 +52,7 @@ export const runWith = (client: HttpClient.HttpClient, args: ReadonlyArray<strin
             stderr += line(args)
           })
       }),
-      Effect.provideService(ClientLayer, (options) =>
-        FluidCloud.layer(options).pipe(
-          Layer.provide(Layer.merge(Layer.succeed(HttpClient.HttpClient, client), NodeFileSystem.layer))
-        )
-      ),
+      Effect.provideService(ClientLayer, layer),
       Effect.provideService(Stderr, {
         tty: false,
         write: (text) =>

@@ -3,12 +3,6 @@
  */
 
 /**
- * The `fluidcloud` command-line tool: its command tree and `run(argv)`.
- *
- * @since 0.1.0
- */
-export * as Cli from "./Cli.js"
-/**
  * Node.js layers of the FluidCloud client.
  *
  * @since 0.1.0

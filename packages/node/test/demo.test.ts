@@ -2,16 +2,36 @@
  * `pnpm demo` end to end as a subprocess, with no FLUIDCLOUD_API_KEY: it starts the emulator
  * in process and walks through the worked example over real HTTP.
  */
+import { fileURLToPath } from "node:url"
+import * as Command from "@effect/platform/Command"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { cleanEnv, demoScript, runScript } from "./cli/process.js"
+import { Effect, Stream } from "effect"
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
+const demoScript = fileURLToPath(new URL("../examples/demo.ts", import.meta.url))
+
+/** `node --import tsx examples/demo.ts` without any FLUIDCLOUD_* variable of the caller. */
+const runDemo = Effect.gen(function* () {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("FLUIDCLOUD_")))
+  const demo = yield* Command.make(process.execPath, "--import", "tsx", demoScript).pipe(
+    Command.env({ ...env, NO_COLOR: "1" }, { extendEnv: false }),
+    Command.workingDirectory(repoRoot),
+    Command.start
+  )
+  const text = (stream: Stream.Stream<Uint8Array, unknown>) => Stream.mkString(Stream.decodeText(stream))
+  const [stdout, stderr, code] = yield* Effect.all([text(demo.stdout), text(demo.stderr), demo.exitCode], {
+    concurrency: "unbounded"
+  })
+  return { stdout, stderr, code }
+}).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
 
 describe("pnpm demo", () => {
   it.live(
     "runs the worked example against the embedded emulator",
     () =>
       Effect.gen(function* () {
-        const result = yield* runScript(demoScript, [], cleanEnv({}))
+        const result = yield* runDemo
         expect(result.stderr).toBe("")
         expect(result.code).toBe(0)
         const out = result.stdout

@@ -1,12 +1,13 @@
 /**
  * Upload progress for the `fluidcloud` command: a redrawn bar with bytes, rate and ETA on a
- * terminal, plain lines otherwise.
+ * terminal, plain lines otherwise, written on stderr.
  *
  * @internal
  */
 import type { Upload } from "@fluidcloud/core"
-import { Clock, Effect, Ref } from "effect"
+import { Clock, Context, Effect, Ref } from "effect"
 import * as Format from "./format.js"
+import * as Sanitize from "./sanitize.js"
 
 /**
  * Where progress is written and how.
@@ -21,6 +22,19 @@ export interface Options {
   /** Width of the bar in characters (default 30). */
   readonly width?: number | undefined
 }
+
+/**
+ * Where progress goes: `process.stderr`, redrawn in place when it is a terminal. A reference, so
+ * that a program running `Cli.run` in process (a test) can capture it.
+ *
+ * @internal
+ */
+export class Stderr extends Context.Reference<Stderr>()("@fluidcloud/cli/Stderr", {
+  defaultValue: (): Options => ({
+    tty: process.stderr.isTTY === true,
+    write: (text) => Effect.sync(() => void process.stderr.write(text))
+  })
+}) {}
 
 interface State {
   readonly startedAt: number
@@ -52,8 +66,8 @@ export const stats = (state: State, now: number) => {
 export const bar = (state: State, now: number, width = 30): string => {
   const { eta, rate, ratio } = stats(state, now)
   const filled = Math.round(ratio * width)
-  const percent = `${Math.floor(ratio * 100)}%`.padStart(4)
-  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}  ${Format.bytes(state.uploadedBytes)} / ${Format.bytes(state.totalBytes)}  ${Format.bytes(rate)}/s  ETA ${Format.eta(eta)}`
+  const percent = Format.percent(state.uploadedBytes, state.totalBytes).padStart(4)
+  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}  ${Format.bytes(state.uploadedBytes)} / ${Format.bytes(state.totalBytes)}  ${Format.rate(rate)}  ETA ${Format.eta(eta)}`
 }
 
 /**
@@ -94,15 +108,15 @@ export const make = (options: Options): Effect.Effect<(event: Upload.UploadEvent
               totalBytes: event.totalBytes
             }))
             if (options.tty) return yield* redraw(s, now)
-            const { eta, rate, ratio } = stats(s, now)
+            const { eta, rate } = stats(s, now)
             return yield* options.write(
-              `part ${event.partNumber} uploaded (${s.partsDone}/${s.partCount}): ${Format.bytes(s.uploadedBytes)} / ${Format.bytes(s.totalBytes)} (${Math.floor(ratio * 100)}%), ${Format.bytes(rate)}/s, ETA ${Format.eta(eta)}\n`
+              `part ${event.partNumber} uploaded (${s.partsDone}/${s.partCount}): ${Format.bytes(s.uploadedBytes)} / ${Format.bytes(s.totalBytes)} (${Format.percent(s.uploadedBytes, s.totalBytes)}), ${Format.rate(rate)}, ETA ${Format.eta(eta)}\n`
             )
           }
           case "Completed": {
             const s = yield* Ref.get(state)
             const { elapsed, rate } = stats(s, now)
-            const summary = `uploaded ${Format.bytes(s.totalBytes)} in ${Format.seconds(elapsed)} (${Format.bytes(rate)}/s): ${event.file.id}\n`
+            const summary = `uploaded ${Format.bytes(s.totalBytes)} in ${Format.seconds(elapsed)} (${Format.rate(rate)}): ${Sanitize.text(event.file.id)}\n`
             return yield* options.tty
               ? Effect.zipRight(redraw(s, now, "\n"), options.write(summary))
               : options.write(summary)

@@ -1,6 +1,6 @@
 /**
- * Runs the `fluidcloud` bin (bundled from source once per test run) or an example (under
- * `node --import tsx`) as a subprocess.
+ * Runs the `fluidcloud` bin (bundled from source once per test run) or another bundle as a
+ * `node` subprocess.
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import type { Readable } from "node:stream"
@@ -8,9 +8,8 @@ import { fileURLToPath } from "node:url"
 import { Effect, type Scope } from "effect"
 import { inject } from "vitest"
 
-export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
-export const cliBin = fileURLToPath(new URL("../../src/bin/fluidcloud.ts", import.meta.url))
-export const demoScript = fileURLToPath(new URL("../../examples/demo.ts", import.meta.url))
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
+export const cliBin = fileURLToPath(new URL("../src/bin/fluidcloud.ts", import.meta.url))
 
 export interface Result {
   readonly code: number | null
@@ -29,10 +28,10 @@ export const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
 
 /**
  * How to start `script`: the CLI bin runs from the esbuild bundle of its source made once by the
- * global setup (test/setup/bundle-cli.ts); anything else under `node --import tsx`.
+ * global setup (test/setup/bundle-cli.ts); anything else (a JavaScript bundle) as it is.
  */
 const nodeArgs = (script: string, args: ReadonlyArray<string>): Array<string> =>
-  script === cliBin ? [inject("fluidcloudCliBundle"), ...args] : ["--import", "tsx", script, ...args]
+  script === cliBin ? [inject("fluidcloudCliBundle"), ...args] : [script, ...args]
 
 /** Spawns `script` (see `nodeArgs`) with piped stdout and stderr. */
 const spawnChild = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>

@@ -4,13 +4,16 @@
  */
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Domain, Errors, Upload } from "@fluidcloud/core"
-import { Effect, TestClock } from "effect"
-import { Cli } from "../../src/index.js"
-import * as ExitCodes from "../../src/internal/cli/exitCodes.js"
-import * as Format from "../../src/internal/cli/format.js"
-import * as Progress from "../../src/internal/cli/progress.js"
+import { Domain, Errors, type FluidCloud, Upload } from "@fluidcloud/core"
+import { ConfigProvider, Duration, Effect, TestClock } from "effect"
+import { Cli } from "../src/index.js"
+import * as ExitCodes from "../src/internal/exitCodes.js"
+import * as Format from "../src/internal/format.js"
+import * as Progress from "../src/internal/progress.js"
+import { clientLayer, runWithLayer } from "./inProcess.js"
 
 const MiB = 1024 * 1024
 
@@ -38,7 +41,7 @@ describe("exit codes", () => {
   it("gives each API error tag its own code, and documents every one in docs/cli.md", () => {
     const codes = errors.map(ExitCodes.codeOf)
     expect(codes).toEqual([14, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2])
-    const docs = readFileSync(fileURLToPath(new URL("../../../../docs/cli.md", import.meta.url)), "utf8")
+    const docs = readFileSync(fileURLToPath(new URL("../../../docs/cli.md", import.meta.url)), "utf8")
     for (const error of errors) {
       expect(docs).toMatch(new RegExp(`\\| ${ExitCodes.codeOf(error)}\\s+\\|[^\\n]*\`${error._tag}\``))
     }
@@ -141,6 +144,58 @@ describe("format", () => {
       ])
     ).toBe("id    1\nname  n")
   })
+})
+
+describe("--timeout", () => {
+  /** A fake API answering every request with an empty quota. */
+  const quota = HttpClient.make((request) =>
+    Effect.succeed(
+      HttpClientResponse.fromWeb(
+        request,
+        Response.json({ bytes_used: 0, bytes_limit: -1, links_used: 0, links_limit: -1 })
+      )
+    )
+  )
+
+  /** Runs `fluidcloud ...args quota` with `env` as the environment; returns the client's timeout. */
+  const timeoutGiven = (args: ReadonlyArray<string>, env: ReadonlyArray<readonly [string, string]> = []) =>
+    Effect.gen(function* () {
+      const seen: Array<FluidCloud.Options["timeout"]> = []
+      const result = yield* runWithLayer(
+        (options) => {
+          seen.push(options.timeout)
+          return clientLayer(quota)(options)
+        },
+        ["--api-key", "fck_test_x", ...args, "quota"]
+      ).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(env))))
+      expect(result.code).toBe(0)
+      expect(seen).toHaveLength(1)
+      return seen[0]
+    })
+
+  it.effect("is parsed by FluidCloud.TimeoutFromString and given to the client layer as a Duration", () =>
+    Effect.gen(function* () {
+      expect(yield* timeoutGiven(["--timeout", "2.5"])).toEqual(Duration.seconds(2.5))
+      expect(yield* timeoutGiven(["--timeout", "5 minutes"])).toEqual(Duration.minutes(5))
+      // FLUIDCLOUD_TIMEOUT is its fallback; the option wins over it
+      expect(yield* timeoutGiven([], [["FLUIDCLOUD_TIMEOUT", "90 seconds"]])).toEqual(Duration.seconds(90))
+      expect(yield* timeoutGiven(["--timeout", "30"], [["FLUIDCLOUD_TIMEOUT", "90"]])).toEqual(Duration.seconds(30))
+      // without either, the SDK's default applies
+      expect(yield* timeoutGiven([])).toBeUndefined()
+    })
+  )
+
+  it.effect("a bad value is a ConfigError (exit 2) naming it, before any request", () =>
+    Effect.gen(function* () {
+      const result = yield* runWithLayer(clientLayer(quota), ["--api-key", "fck_test_x", "--timeout", "0", "quota"])
+      expect(result).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          'fluidcloud: ConfigError: --timeout / FLUIDCLOUD_TIMEOUT: expected a positive number of seconds or a duration such as "5 minutes", got "0"\n'
+      })
+    })
+  )
 })
 
 describe("Cli.run", () => {

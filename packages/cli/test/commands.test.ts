@@ -9,9 +9,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, expect, layer } from "@effect/vitest"
 import { Domain, FluidCloud } from "@fluidcloud/core"
+import { NodeFluidCloud } from "@fluidcloud/node"
 import { Emulator, EmulatorServer } from "@fluidcloud/testing"
 import { type Duration, Effect, Layer, Redacted, Schedule, Schema } from "effect"
-import { NodeFluidCloud } from "../../src/index.js"
 import { cleanEnv, cliBin, type Result, runScript, spawnScript, startScript } from "./process.js"
 
 const MiB = 1024 * 1024

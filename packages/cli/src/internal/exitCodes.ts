@@ -4,22 +4,36 @@
  * @internal
  */
 import * as ValidationError from "@effect/cli/ValidationError"
-import type { Errors } from "@fluidcloud/core"
-import { Schema } from "effect"
+import type { Domain, Errors } from "@fluidcloud/core"
+import { Data, Schema } from "effect"
+import * as Sanitize from "./sanitize.js"
 
 /**
  * A problem with the command line or the configuration found before any request: a missing API
- * key, an unreadable seed file. Exits with code 2.
+ * key, a bad `--timeout`, an unreadable seed file, `@fluidcloud/testing` not installed. Exits
+ * with code 2.
  *
  * @internal
  */
-export class ConfigError extends Schema.TaggedError<ConfigError>("@fluidcloud/node/ConfigError")("ConfigError", {
+export class ConfigError extends Schema.TaggedError<ConfigError>("@fluidcloud/cli/ConfigError")("ConfigError", {
   description: Schema.String
 }) {
   override get message(): string {
     return `ConfigError: ${this.description}`
   }
 }
+
+/**
+ * `files upload --public` stored the file, then waiting for its scan or minting its link failed
+ * (infected, still pending, link cap): the file is kept, so its id is reported with the error.
+ * Exits with the code of `error`.
+ *
+ * @internal
+ */
+export class NotPublicError extends Data.TaggedError("NotPublicError")<{
+  readonly fileId: Domain.FileId
+  readonly error: Errors.FluidCloudError
+}> {}
 
 /**
  * The exit code of each outcome, in the order of the documented table.
@@ -88,7 +102,7 @@ export const interrupted = 130
  *
  * @internal
  */
-export type CliError = Errors.FluidCloudError | ConfigError | ValidationError.ValidationError
+export type CliError = Errors.FluidCloudError | ConfigError | NotPublicError | ValidationError.ValidationError
 
 /**
  * The exit code of an error.
@@ -96,9 +110,19 @@ export type CliError = Errors.FluidCloudError | ConfigError | ValidationError.Va
  * @internal
  */
 export const codeOf = (error: CliError): number =>
-  ValidationError.isValidationError(error) ? usage : byTag[error._tag]
+  ValidationError.isValidationError(error)
+    ? usage
+    : error._tag === "NotPublicError"
+      ? byTag[error.error._tag]
+      : byTag[error._tag]
 
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim()
+/** One terminal-safe line: the message may hold server text (detail, request id) or a file name. */
+const oneLine = (text: string): string => Sanitize.text(text.replace(/\s*\n\s*/g, " ")).trim()
+
+const line = (error: Errors.FluidCloudError | ConfigError): string =>
+  error._tag === "DecodeError" && error.requestId !== undefined
+    ? `${oneLine(error.message)} [request ${oneLine(error.requestId)}]`
+    : oneLine(error.message)
 
 /**
  * The one line printed on stderr for an error (tag, detail and request id; never the API key,
@@ -108,8 +132,8 @@ const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim()
  */
 export const describe = (error: CliError): string | undefined => {
   if (ValidationError.isValidationError(error)) return undefined
-  if (error._tag === "DecodeError" && error.requestId !== undefined) {
-    return `fluidcloud: ${oneLine(error.message)} [request ${error.requestId}]`
+  if (error._tag === "NotPublicError") {
+    return `fluidcloud: ${line(error.error)}; file ${oneLine(error.fileId)} was stored but is not public`
   }
-  return `fluidcloud: ${oneLine(error.message)}`
+  return `fluidcloud: ${line(error)}`
 }

@@ -1,0 +1,75 @@
+/**
+ * Runs `Cli.run` in this process, its client built on a given `HttpClient` (the in-process
+ * emulator of `FluidCloudTest`, or a fake) instead of undici, with stdout, stderr and upload
+ * progress captured.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { FluidCloud } from "@fluidcloud/core"
+import { Emulator } from "@fluidcloud/testing"
+import { Effect, Layer } from "effect"
+import { Cli } from "../src/index.js"
+import { ClientLayer } from "../src/internal/globals.js"
+import { Stderr } from "../src/internal/progress.js"
+
+export interface Result {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** The client layer of `FluidCloud.Options` on `client` (and the Node file system, for paths). */
+export const clientLayer =
+  (client: HttpClient.HttpClient) =>
+  (options: FluidCloud.Options): Layer.Layer<FluidCloud.FluidCloud> =>
+    FluidCloud.layer(options).pipe(
+      Layer.provide(Layer.merge(Layer.succeed(HttpClient.HttpClient, client), NodeFileSystem.layer))
+    )
+
+/** `fluidcloud ...args` with its client on `client`. */
+export const runWith = (client: HttpClient.HttpClient, args: ReadonlyArray<string>): Effect.Effect<Result> =>
+  runWithLayer(clientLayer(client), args)
+
+/** `fluidcloud ...args` with its client built by `layer` from the global options. */
+export const runWithLayer = (
+  layer: (options: FluidCloud.Options) => Layer.Layer<FluidCloud.FluidCloud>,
+  args: ReadonlyArray<string>
+): Effect.Effect<Result> =>
+  Effect.gen(function* () {
+    let stdout = ""
+    let stderr = ""
+    const line = (args: ReadonlyArray<unknown>) => `${args.map(String).join(" ")}\n`
+    const console = yield* Effect.console
+    const code = yield* Cli.run(["node", "fluidcloud", ...args]).pipe(
+      Effect.withConsole({
+        ...console,
+        log: (...args: ReadonlyArray<unknown>) =>
+          Effect.sync(() => {
+            stdout += line(args)
+          }),
+        error: (...args: ReadonlyArray<unknown>) =>
+          Effect.sync(() => {
+            stderr += line(args)
+          })
+      }),
+      Effect.provideService(ClientLayer, layer),
+      Effect.provideService(Stderr, {
+        tty: false,
+        write: (text) =>
+          Effect.sync(() => {
+            stderr += text
+          })
+      })
+    )
+    return { code, stdout, stderr }
+  })
+
+/** `fluidcloud ...args` against the emulator of `FluidCloudTest.layer`, with its key and URL. */
+export const fluidcloud = (
+  ...args: ReadonlyArray<string>
+): Effect.Effect<Result, never, Emulator.Emulator | HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const emulator = yield* Emulator.Emulator
+    const client = yield* HttpClient.HttpClient
+    return yield* runWith(client, ["--api-key", emulator.apiKey, "--base-url", emulator.baseUrl, ...args])
+  })

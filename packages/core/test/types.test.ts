@@ -44,40 +44,42 @@ describe("error unions", () => {
     expectTypeOf<ErrorOf<Service["spaces"]["create"]>>().toEqualTypeOf<CommonError | ValidationError>()
   })
 
-  it("folders", () => {
-    expectTypeOf<ErrorOf<Service["folders"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+  it("folders: every method that takes an id or a name may fail with ValidationError", () => {
+    expectTypeOf<ErrorOf<Service["folders"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["folders"]["create"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["folders"]["rename"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
-    expectTypeOf<ErrorOf<Service["folders"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["folders"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["folders"]["restore"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["folders"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["folders"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["folders"]["restore"]>>().toEqualTypeOf<
+      CommonError | NotFoundError | ValidationError
+    >()
   })
 
   it("files", () => {
-    expectTypeOf<ErrorOf<Service["files"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["files"]["get"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["files"]["get"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["files"]["resolve"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["files"]["rename"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
-    expectTypeOf<ErrorOf<Service["files"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["files"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["files"]["restore"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["files"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["files"]["restore"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["files"]["downloadUrl"]>>().toEqualTypeOf<
-      CommonError | NotFoundError | ConflictError
+      CommonError | NotFoundError | ConflictError | ValidationError
     >()
     expectTypeOf<ErrorOf<Service["files"]["publicUrl"]>>().toEqualTypeOf<
-      CommonError | NotFoundError | ConflictError | QuotaExceededError
+      CommonError | NotFoundError | ConflictError | QuotaExceededError | ValidationError
     >()
     expectTypeOf<ErrorOf<Service["files"]["signedUrl"]>>().toEqualTypeOf<
       CommonError | NotFoundError | ConflictError | QuotaExceededError | ValidationError
     >()
     expectTypeOf<ErrorOf<Service["files"]["waitUntilClean"]>>().toEqualTypeOf<
-      CommonError | NotFoundError | ConflictError
+      CommonError | NotFoundError | ConflictError | ValidationError
     >()
   })
 
   it("shares and quota", () => {
-    expectTypeOf<ErrorOf<Service["shares"]["list"]>>().toEqualTypeOf<CommonError>()
-    expectTypeOf<ErrorOf<Service["shares"]["revoke"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["shares"]["list"]>>().toEqualTypeOf<CommonError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["shares"]["revoke"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["quota"]["usage"]>>().toEqualTypeOf<CommonError>()
   })
 

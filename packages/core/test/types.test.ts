@@ -19,6 +19,8 @@ import type {
   Upload,
   ValidationError
 } from "../src/index.js"
+import type { InputOf, operations } from "../src/internal/operations.js"
+import { FILE_ID, SPACE_ID } from "./support/Fixtures.js"
 
 type Service = FluidCloud.Service
 type CommonError = FluidCloud.CommonError
@@ -141,5 +143,33 @@ describe("decoded fields", () => {
     expectTypeOf<QuotaExceededError["resource"]>().toEqualTypeOf<"storage" | "links" | undefined>()
     expectTypeOf<PermissionError["requiredScope"]>().toEqualTypeOf<string | undefined>()
     expectTypeOf<TransportError["reason"]>().toEqualTypeOf<"Transport" | "Timeout">()
+  })
+})
+
+describe("the wire is typed", () => {
+  it("an operation's input is in wire names: a snake_case typo does not compile", () => {
+    const input: InputOf<typeof operations.createFolder> = {
+      body: {
+        name: "inbox",
+        space_id: SPACE_ID,
+        // @ts-expect-error: `parnet_id` is not a field of the contract's FolderCreate
+        parnet_id: null
+      }
+    }
+    const share: InputOf<typeof operations.createShare>["body"] = {
+      file_id: FILE_ID,
+      // @ts-expect-error: `expires_in_day` is not a field of the contract's ShareCreate
+      expires_in_day: 7
+    }
+    expectTypeOf(input).not.toBeAny()
+    expectTypeOf(share).not.toBeAny()
+  })
+
+  it("a timeout is a Duration, a string with a unit or [seconds, nanos]: never a bare number", () => {
+    expectTypeOf<number>().not.toExtend<FluidCloud.Timeout>()
+    expectTypeOf<bigint>().not.toExtend<FluidCloud.Timeout>()
+    expectTypeOf<Duration.Duration>().toExtend<FluidCloud.Timeout>()
+    expectTypeOf<"300 seconds">().toExtend<FluidCloud.Timeout>()
+    expectTypeOf<FluidCloud.Options["timeout"]>().toEqualTypeOf<FluidCloud.Timeout | undefined>()
   })
 })

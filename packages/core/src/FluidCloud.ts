@@ -9,11 +9,10 @@ import {
   Config,
   type ConfigError,
   Context,
-  Duration,
+  type Duration,
   Effect,
   Layer,
   Option,
-  ParseResult,
   type Redacted,
   type Schedule,
   Schema,
@@ -23,7 +22,7 @@ import type * as Domain from "./Domain.js"
 import type * as Errors from "./Errors.js"
 import * as internal from "./internal/fluidCloud.js"
 import * as Steps from "./internal/steps.js"
-import type { BaseError } from "./internal/transport/errors.js"
+import * as Timeout_ from "./internal/timeout.js"
 import * as Metadata from "./internal/transport/metadata.js"
 import type { ResponseMetadata } from "./ResponseMetadata.js"
 import type { UploadError, UploadEvent, UploadOptions, UploadSource } from "./Upload.js"
@@ -35,7 +34,13 @@ import type { UploadError, UploadEvent, UploadOptions, UploadSource } from "./Up
  * @since 0.1.0
  * @category errors
  */
-export type CommonError = BaseError
+export type CommonError =
+  | Errors.AuthError
+  | Errors.PermissionError
+  | Errors.RateLimitError
+  | Errors.ApiError
+  | Errors.TransportError
+  | Errors.DecodeError
 
 /**
  * A per-request timeout: a `Duration`, a string such as `"30 seconds"` or `"5 minutes"`, or a
@@ -321,32 +326,7 @@ export const layer = (options: Options): Layer.Layer<FluidCloud, never, HttpClie
  * @since 0.2.0
  * @category schemas
  */
-export const TimeoutFromString: Schema.Schema<Duration.Duration, string> = Schema.transformOrFail(
-  Schema.String,
-  Schema.DurationFromSelf,
-  {
-    strict: true,
-    decode: (raw, _, ast) => {
-      const trimmed = raw.trim()
-      const parsed = /^\d+(\.\d+)?$/.test(trimmed)
-        ? Option.some(Duration.seconds(Number(trimmed)))
-        : Duration.decodeUnknown(trimmed)
-      // a zero timeout would fail every request at once
-      return Option.match(Option.filter(parsed, Duration.greaterThan(Duration.zero)), {
-        onNone: () =>
-          ParseResult.fail(
-            new ParseResult.Type(
-              ast,
-              raw,
-              `expected a positive number of seconds or a duration such as "5 minutes", got ${JSON.stringify(raw)}`
-            )
-          ),
-        onSome: ParseResult.succeed
-      })
-    },
-    encode: (duration) => ParseResult.succeed(`${Duration.toSeconds(duration)}`)
-  }
-)
+export const TimeoutFromString: Schema.Schema<Duration.Duration, string> = Timeout_.TimeoutFromString
 
 /**
  * A layer of the client from configuration: `FLUIDCLOUD_API_KEY` (redacted, required),

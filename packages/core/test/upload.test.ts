@@ -868,6 +868,33 @@ describe("upload: storage 503 with Retry-After, timeouts, spans", () => {
     }).pipe(Effect.provide(testLayer({ transformClient: first503 })))
   )
 
+  it.effect("a storage redirect is not followed: ApiError with its status, no retry, upload aborted", () =>
+    Effect.gen(function* () {
+      const { fc, emulator, spaceId } = yield* setup
+      const error = yield* fc.files.upload(bytesOf(100), spaceId, { retry: Schedule.recurs(3) }).pipe(Effect.flip)
+      expect(error).toMatchObject({ _tag: "ApiError", status: 307 })
+      expect(error._tag === "ApiError" ? error.detail : "").toContain("redirect_not_followed")
+      expect(yield* partPuts(emulator)).toHaveLength(0)
+      expect(yield* emulator.openUploads).toHaveLength(0)
+    }).pipe(
+      Effect.provide(
+        testLayer({
+          transformClient: (client) =>
+            HttpClient.transform(client, (effect, request) =>
+              request.method === "PUT"
+                ? Effect.succeed(
+                    HttpClientResponse.fromWeb(
+                      request,
+                      new Response(null, { status: 307, headers: { location: "http://elsewhere.example/part" } })
+                    )
+                  )
+                : effect
+            )
+        })
+      )
+    )
+  )
+
   it.effect("a part PUT without a response within the client's timeout → TransportError (Timeout), aborted", () =>
     Effect.gen(function* () {
       const { fc, emulator, spaceId } = yield* setup

@@ -1,7 +1,8 @@
 /**
- * The operation table: one entry per `operationId` of the wire contract (`docs/openapi.yaml`),
- * with its method, path template, origin, required scopes, documented statuses and idempotency.
- * The client and the emulator both work from this table; a test checks it against the contract.
+ * The route of every `operationId` of the wire contract (`docs/openapi.yaml`): method, path
+ * template, origin, required scopes, documented statuses and idempotency, published as
+ * `Contract.routes`. The emulator routes by it; the typed operation table (`operations.ts`) adds
+ * each API operation's schemas; a test checks both against the contract.
  *
  * @internal
  */

@@ -11,17 +11,12 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Duration, Option, Predicate, Schema } from "effect"
 import * as Errors from "../../Errors.js"
+import type { CommonError } from "../../FluidCloud.js"
 import type { ExtraTag } from "../operations.js"
 import { displayUrl } from "./url.js"
 
-/** The errors every API operation can fail with. @internal */
-export type BaseError =
-  | Errors.AuthError
-  | Errors.PermissionError
-  | Errors.RateLimitError
-  | Errors.ApiError
-  | Errors.TransportError
-  | Errors.DecodeError
+/** The errors every API operation can fail with (`FluidCloud.CommonError`). @internal */
+export type BaseError = CommonError
 
 /** The error of an extra tag. @internal */
 export type ExtraError<T extends ExtraTag> = Extract<Errors.HttpError, { readonly _tag: T }>

@@ -15,21 +15,19 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Cause, Duration, Effect, Either, Option, Redacted, type Schedule } from "effect"
+import { type Duration, Effect, Either, Redacted, type Schedule } from "effect"
 import type { OperationId } from "../../Contract.js"
 import type * as Domain from "../../Domain.js"
 import * as Errors from "../../Errors.js"
 import type { Options } from "../../FluidCloud.js"
 import type { ExtraTag, Operation } from "../operations.js"
+import * as Timeout from "../timeout.js"
 import * as Client from "./client.js"
 import * as Mapper from "./errors.js"
 import * as Metadata from "./metadata.js"
 import * as Response from "./response.js"
 import * as Retry from "./retry.js"
 import { apiPrefix, displayUrl } from "./url.js"
-
-/** @internal */
-export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(300)
 
 /** Per-call options. @internal */
 export interface CallOptions {
@@ -61,32 +59,6 @@ export interface Transport {
   ) => Effect.Effect<string, Mapper.StorageError>
 }
 
-const illegal = (message: string) => Effect.die(new Cause.IllegalArgumentException(`FluidCloud: ${message}`))
-
-/**
- * The per-request timeout. A bare number is refused: Effect reads it as milliseconds, while
- * `FLUIDCLOUD_TIMEOUT`, the CLI and the Python SDK read seconds.
- * @internal
- */
-export const timeoutOf = (input: unknown): Effect.Effect<Duration.Duration> => {
-  if (input === undefined) return Effect.succeed(DEFAULT_TIMEOUT)
-  if (typeof input === "number" || typeof input === "bigint") {
-    return illegal(
-      `timeout: ${input} is ambiguous (a bare number is milliseconds to Effect, seconds to FLUIDCLOUD_TIMEOUT ` +
-        `and Python's timeout=): write Duration.seconds(${input}) or "${input} seconds" ` +
-        `(Duration.millis(${input}) if you mean milliseconds)`
-    )
-  }
-  return Option.match(Duration.decodeUnknown(input), {
-    onNone: () =>
-      illegal(`timeout: ${String(input)} is not a duration; write e.g. Duration.seconds(30) or "30 seconds"`),
-    onSome: (duration) =>
-      Duration.greaterThan(duration, Duration.zero)
-        ? Effect.succeed(duration)
-        : illegal(`timeout: ${Duration.format(duration)} would fail every request; give a positive duration`)
-  })
-}
-
 const now = Effect.clockWith((clock) => clock.currentTimeMillis)
 
 /** The `Retry-After` of a 429 or a 503, when it has one. */
@@ -109,20 +81,35 @@ const headerOf = (headers: Readonly<Record<string, string>>, name: string): stri
 /** @internal */
 export const make = (options: Options): Effect.Effect<Transport, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const timeout = yield* timeoutOf(options.timeout)
+    const timeout = yield* Timeout.fromOptions(options.timeout)
     const prefix = apiPrefix(options.baseUrl)
     const client = yield* Client.make(yield* HttpClient.HttpClient, prefix, options.transformClient)
     const defaultSchedule = options.retry ?? Retry.defaultRetry
     const apiHeaders = { [Client.API_KEY_HEADER]: Redacted.value(options.apiKey), accept: "application/json" }
 
-    /** One attempt: send, with the timeout; a response or a `Failed`. */
+    /**
+     * One attempt: sends `request` and hands its response to `onSuccess` (2xx) or `onError` (an
+     * error status), all within the timeout. A redirect is never followed: it fails here, for
+     * every request, API or storage.
+     */
     const send = <A, E>(
       request: HttpClientRequest.HttpClientRequest,
-      onResponse: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, Retry.Failed<E>>
-    ): Effect.Effect<A, Retry.Failed<E | Errors.TransportError>> =>
+      onSuccess: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, Retry.Failed<E>>,
+      onError: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<never, Retry.Failed<E>>
+    ): Effect.Effect<A, Retry.Failed<E | Errors.ApiError | Errors.TransportError>> =>
       client.execute(request).pipe(
         Effect.mapError((error) => new Retry.Failed(Mapper.fromTransport(request, error))),
-        Effect.flatMap(onResponse),
+        Effect.flatMap((response): Effect.Effect<A, Retry.Failed<E | Errors.ApiError>> => {
+          const status = response.status
+          if (status >= 200 && status < 300) return onSuccess(response)
+          if (Mapper.isRedirect(status)) {
+            return Effect.zipRight(
+              Response.drain(response),
+              Effect.fail(new Retry.Failed(Mapper.fromRedirect(status, response.headers)))
+            )
+          }
+          return onError(response)
+        }),
         Effect.timeoutFail({
           duration: timeout,
           onTimeout: () => new Retry.Failed(Mapper.fromTimeout(request, timeout))
@@ -145,35 +132,22 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
                 ...(wire.query === undefined ? {} : { urlParams: wire.query })
               })
               if (wire.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, wire.body)
-              const onResponse = (
-                response: HttpClientResponse.HttpClientResponse
-              ): Effect.Effect<A, Retry.Failed<Mapper.BaseError | Mapper.ExtraError<E>>> => {
-                const status = response.status
-                if (status >= 200 && status < 300) {
-                  return Effect.zipRight(
-                    Metadata.record(status, response.headers),
-                    Effect.mapError(Response.decode(request, response, operation.decode), (e) => new Retry.Failed(e))
-                  )
-                }
-                if (Mapper.isRedirect(status)) {
-                  return Effect.zipRight(
-                    Response.drain(response),
-                    Effect.fail(new Retry.Failed(Mapper.fromRedirect(status, response.headers)))
-                  )
-                }
-                return Effect.flatMap(
-                  Effect.zip(Response.errorText(response), retryAfterOf(response)),
-                  ([text, after]) =>
-                    Effect.fail(
-                      new Retry.Failed(
-                        Mapper.narrow(Mapper.fromApi(status, response.headers, text, after), operation.errors),
-                        after
-                      )
-                    )
+              const onSuccess = (response: HttpClientResponse.HttpClientResponse) =>
+                Effect.zipRight(
+                  Metadata.record(response.status, response.headers),
+                  Effect.mapError(Response.decode(request, response, operation.decode), (e) => new Retry.Failed(e))
                 )
-              }
+              const onError = (response: HttpClientResponse.HttpClientResponse) =>
+                Effect.flatMap(Effect.zip(Response.errorText(response), retryAfterOf(response)), ([text, after]) =>
+                  Effect.fail(
+                    new Retry.Failed(
+                      Mapper.narrow(Mapper.fromApi(response.status, response.headers, text, after), operation.errors),
+                      after
+                    )
+                  )
+                )
               const call = Retry.retry(
-                send(request, onResponse),
+                send<A, Mapper.BaseError | Mapper.ExtraError<E>>(request, onSuccess, onError),
                 callOptions?.retry ?? defaultSchedule,
                 operation.route.idempotent
               )
@@ -198,38 +172,28 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
         HttpClientRequest.setHeaders(part.headers),
         HttpClientRequest.setHeader("content-length", String(bytes.byteLength))
       )
-      const onResponse = (
-        response: HttpClientResponse.HttpClientResponse
-      ): Effect.Effect<string, Retry.Failed<Mapper.StorageError>> => {
-        const status = response.status
-        if (status >= 200 && status < 300) {
-          const etag = response.headers.etag
-          return Effect.zipRight(
-            Response.drain(response),
-            etag === undefined
-              ? Effect.fail(
-                  new Retry.Failed(
-                    new Errors.DecodeError({
-                      method: "PUT",
-                      url: displayUrl(part.url),
-                      description: `part ${part.partNumber}: the storage response has no ETag`
-                    })
-                  )
+      const onSuccess = (response: HttpClientResponse.HttpClientResponse) => {
+        const etag = response.headers.etag
+        return Effect.zipRight(
+          Response.drain(response),
+          etag === undefined
+            ? Effect.fail(
+                new Retry.Failed(
+                  new Errors.DecodeError({
+                    method: "PUT",
+                    url: displayUrl(part.url),
+                    description: `part ${part.partNumber}: the storage response has no ETag`
+                  })
                 )
-              : Effect.succeed(etag)
-          )
-        }
-        if (Mapper.isRedirect(status)) {
-          return Effect.zipRight(
-            Response.drain(response),
-            Effect.fail(new Retry.Failed(Mapper.fromRedirect(status, response.headers)))
-          )
-        }
-        return Effect.flatMap(Effect.zipLeft(retryAfterOf(response), Response.drain(response)), (after) =>
-          Effect.fail(new Retry.Failed(Mapper.fromStorage(status, response.headers, after), after))
+              )
+            : Effect.succeed(etag)
         )
       }
-      return Retry.retry(send(request, onResponse), schedule, true)
+      const onError = (response: HttpClientResponse.HttpClientResponse) =>
+        Effect.flatMap(Effect.zipLeft(retryAfterOf(response), Response.drain(response)), (after) =>
+          Effect.fail(new Retry.Failed(Mapper.fromStorage(response.status, response.headers, after), after))
+        )
+      return Retry.retry(send<string, Mapper.StorageError>(request, onSuccess, onError), schedule, true)
     }
 
     return { prefix, timeout, retry: defaultSchedule, execute, putPart }

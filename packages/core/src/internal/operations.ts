@@ -102,6 +102,11 @@ const nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Sch
 
 const NotFound = ["NotFoundError"] as const
 
+/** An operation on one folder by id (delete, restore), answering the folder. */
+const aFolder = { input: Schema.Struct({ path: FolderPath }), success: Domain.Folder, errors: NotFound }
+/** An operation on one file by id (get, delete, restore), answering the file. */
+const aFile = { input: Schema.Struct({ path: FilePath }), success: Domain.FluidFile, errors: NotFound }
+
 /** Every API operation of the contract, in contract order. @internal */
 export const operations = {
   listSpaces: withoutInput("listSpaces", { success: Schema.Array(Domain.Space) }),
@@ -131,16 +136,8 @@ export const operations = {
     success: Domain.Folder,
     errors: NotFound
   }),
-  deleteFolder: withInput("deleteFolder", {
-    input: Schema.Struct({ path: FolderPath }),
-    success: Domain.Folder,
-    errors: NotFound
-  }),
-  restoreFolder: withInput("restoreFolder", {
-    input: Schema.Struct({ path: FolderPath }),
-    success: Domain.Folder,
-    errors: NotFound
-  }),
+  deleteFolder: withInput("deleteFolder", aFolder),
+  restoreFolder: withInput("restoreFolder", aFolder),
   listFiles: withInput("listFiles", {
     input: Schema.Struct({
       query: Schema.Struct({ space_id: Check.SpaceId, folder_id: Schema.optional(Check.FolderId), trash: Flag })
@@ -153,11 +150,7 @@ export const operations = {
     success: Domain.FluidFile,
     errors: NotFound
   }),
-  getFile: withInput("getFile", {
-    input: Schema.Struct({ path: FilePath }),
-    success: Domain.FluidFile,
-    errors: NotFound
-  }),
+  getFile: withInput("getFile", aFile),
   updateFile: withInput("updateFile", {
     input: Schema.Struct({
       path: FilePath,
@@ -166,16 +159,8 @@ export const operations = {
     success: Domain.FluidFile,
     errors: NotFound
   }),
-  deleteFile: withInput("deleteFile", {
-    input: Schema.Struct({ path: FilePath }),
-    success: Domain.FluidFile,
-    errors: NotFound
-  }),
-  restoreFile: withInput("restoreFile", {
-    input: Schema.Struct({ path: FilePath }),
-    success: Domain.FluidFile,
-    errors: NotFound
-  }),
+  deleteFile: withInput("deleteFile", aFile),
+  restoreFile: withInput("restoreFile", aFile),
   getDownloadUrl: withInput("getDownloadUrl", {
     input: Schema.Struct({ path: FilePath }),
     success: Domain.DownloadUrl,

@@ -191,32 +191,21 @@ export const sanitizeCause = (cause: unknown): Error | undefined => {
 }
 
 /**
- * A `TransportError` for a request that got no response. Its `cause` is the low-level error
- * (e.g. the socket's), not the platform `RequestError`: that one holds the request, headers and all.
+ * A `TransportError` for a request that got no response, or whose body could not be read. Its
+ * `cause` is the low-level error (e.g. the socket's), not the platform `RequestError`: that one
+ * holds the request, headers and all.
  * @internal
  */
 export const fromTransport = (
   request: HttpClientRequest.HttpClientRequest,
-  error: HttpClientError.HttpClientError
+  error: HttpClientError.HttpClientError,
+  description: string = error.description === undefined ? error.reason : `${error.reason}: ${error.description}`
 ): Errors.TransportError =>
   new Errors.TransportError({
     reason: "Transport",
     method: request.method,
     url: displayUrl(request.url),
-    description: error.description === undefined ? error.reason : `${error.reason}: ${error.description}`,
-    cause: sanitizeCause(error.cause)
-  })
-
-/** The connection failed while the body was read. @internal */
-export const fromBodyRead = (
-  request: HttpClientRequest.HttpClientRequest,
-  error: HttpClientError.HttpClientError
-): Errors.TransportError =>
-  new Errors.TransportError({
-    reason: "Transport",
-    method: request.method,
-    url: displayUrl(request.url),
-    description: "the connection failed while reading the response body",
+    description,
     cause: sanitizeCause(error.cause)
   })
 

@@ -8,7 +8,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Effect, Either, ParseResult } from "effect"
 import * as Errors from "../../Errors.js"
-import { fromBodyRead, requestIdOf } from "./errors.js"
+import { fromTransport, requestIdOf } from "./errors.js"
 import { displayUrl } from "./url.js"
 
 /** The body as text; a connection lost while reading is a `TransportError`. @internal */
@@ -16,7 +16,9 @@ export const text = (
   request: HttpClientRequest.HttpClientRequest,
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<string, Errors.TransportError> =>
-  Effect.mapError(response.text, (error) => fromBodyRead(request, error))
+  Effect.mapError(response.text, (error) =>
+    fromTransport(request, error, "the connection failed while reading the response body")
+  )
 
 /** The body of an error response, or `""` if it cannot be read: the status alone decides the error. @internal */
 export const errorText = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string> =>

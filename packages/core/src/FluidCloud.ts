@@ -70,12 +70,17 @@ export interface Options {
    */
   readonly timeout?: Timeout | undefined
   /**
-   * The retry schedule for 429s (always, honouring `Retry-After` up to 60 s) and for 5xx and
-   * transport errors (idempotent requests only). Default: up to 3 retries, exponential from
-   * 500 ms capped at 8 s, with jitter. `Schedule.stop` disables retries.
+   * The retry schedule for 429s (always) and for 408, 5xx and transport errors (idempotent
+   * requests only), of API calls and part PUTs alike; each wait is at least the `Retry-After` of a
+   * 429 or a 503 (up to 60 s; a longer one ends the retries). Default: up to 3 retries,
+   * exponential from 500 ms capped at 8 s, with jitter. `Schedule.stop` disables retries.
    */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
-  /** Transforms the underlying `HttpClient` (e.g. to add logging or a proxy). */
+  /**
+   * Transforms the underlying `HttpClient` (e.g. to add logging or a proxy). Below it, the SDK
+   * keeps the key on the API origin: a request it derives (e.g. with `HttpClient.followRedirects`)
+   * to any URL outside the base URL's `/api/v1` goes without `X-API-Key`.
+   */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 

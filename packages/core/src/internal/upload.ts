@@ -47,6 +47,10 @@ const optional =
 const checks = [
   ["size", optional(Check.Size, "size")],
   ["partSize", optional(Check.PartSize, "partSize")],
+  [
+    "concurrency",
+    optional(Check.integerIn(1, MAX_CONCURRENCY, `must be an integer from 1 to ${MAX_CONCURRENCY}`), "concurrency")
+  ],
   ["name", optional(Check.Name, "name")],
   ["contentType", optional(Check.ContentType, "contentType")],
   ["clientKey", optional(Check.ClientKey, "clientKey")],
@@ -67,17 +71,7 @@ export const validateOptions = (
 ): Effect.Effect<void, Errors.ValidationError> =>
   Effect.zipRight(
     checkSpaceId(spaceId),
-    Effect.forEach(checks, ([key, check]) => check(options[key]), { discard: true }).pipe(
-      Effect.zipRight(
-        options.concurrency === undefined
-          ? Effect.void
-          : Check.validate(
-              "concurrency",
-              Check.isIntegerIn(options.concurrency, 1, MAX_CONCURRENCY),
-              `must be an integer from 1 to ${MAX_CONCURRENCY}`
-            )
-      )
-    )
+    Effect.forEach(checks, ([key, check]) => check(options[key]), { discard: true })
   )
 
 /** The prepared run of one upload. */

@@ -34,7 +34,8 @@ const lengthBetween = (min: number, max: number) =>
     )
   )
 
-const integerIn = (min: number, max: number, message: string) =>
+/** A safe integer from `min` to `max`, failing with `message`. @internal */
+export const integerIn = (min: number, max: number, message: string) =>
   Schema.Number.pipe(Schema.filter((value) => isIntegerIn(value, min, max), failsWith(message)))
 
 const uuid = { message: () => "must be a UUID" }
@@ -119,11 +120,3 @@ export const check = <A, I>(schema: Schema.Schema<A, I>, field: string) => {
       onRight: () => Effect.void
     })
 }
-
-/** Fails with a `ValidationError` on `field` unless `ok`. @internal */
-export const validate = (
-  field: string,
-  ok: boolean,
-  description: string
-): Effect.Effect<void, Errors.ValidationError> =>
-  ok ? Effect.void : Effect.fail(new Errors.ValidationError({ field, description }))

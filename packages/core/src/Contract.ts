@@ -13,7 +13,7 @@
  * ```
  * @since 0.2.0
  */
-import * as internal from "./internal/operations.js"
+import * as internal from "./internal/routes.js"
 
 /**
  * The `operationId`s of the contract: 21 on the API origin, 2 on the storage origin

@@ -57,8 +57,10 @@ export class QuotaExceededError extends Schema.TaggedError<QuotaExceededError>("
 }
 
 /**
- * 403: the key lacks a scope (`detail: insufficient_scope`, with `requiredScope`), or the
- * subscription does not include API access (`detail: feature_not_in_plan`).
+ * 403 from the API: the key lacks a scope (`detail: insufficient_scope`, with `requiredScope`), or
+ * the subscription does not include API access (`detail: feature_not_in_plan`). Never raised for
+ * the storage origin, which the key never reaches: a storage 403 (an expired or badly signed
+ * presigned URL) is an `ApiError` with status 403.
  *
  * @since 0.1.0
  * @category errors
@@ -134,7 +136,11 @@ export class ValidationIssue extends Schema.Class<ValidationIssue>("@fluidcloud/
 
 /**
  * Any other non-success status: 400 (`folder_cycle`, `cross_space_move`, `invalid_parts`,
- * `checksum_mismatch`), 413 (`file_too_large`), 422 (with `issues`), and 5xx after retries.
+ * `checksum_mismatch`), 413 (`file_too_large`), 422 (with `issues`), and 5xx after retries. Also:
+ * - a redirect (3xx): the SDK never follows one (`detail` starts with `redirect_not_followed`);
+ * - an error of the storage origin other than 404 and 429, whose bodies are not part of the
+ *   contract: a 403 there means the presigned URL was refused, expired or badly signed (`detail`
+ *   starts with `storage_forbidden`); others have `detail` `storage_http_<status>`.
  *
  * @since 0.1.0
  * @category errors

@@ -105,9 +105,10 @@ export interface UploadOptions {
   /** How many parts are uploaded at once (1 to 64, default 4). */
   readonly concurrency?: number | undefined
   /**
-   * The retry schedule of each part PUT (429 honouring `Retry-After`, 408, 5xx, connection errors;
-   * other 4xx are not retried), of `complete` (5xx and connection errors too: it is idempotent)
-   * and of the abort after a failure; defaults to the client's.
+   * The retry schedule of each part PUT (429, 408, 5xx, connection errors, waiting at least the
+   * `Retry-After` of a 429 or a 503; other 4xx are not retried, and a storage 403, a refused
+   * presigned URL, is an `ApiError`), of `complete` (5xx and connection errors too: it is
+   * idempotent) and of the abort after a failure; defaults to the client's.
    */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
   /**

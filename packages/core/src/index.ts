@@ -49,6 +49,14 @@ export {
  */
 export * as FluidCloud from "./FluidCloud.js"
 /**
+ * The metadata of an API response: `X-Request-Id` and the `X-RateLimit-*` headers, read with
+ * `FluidCloud.withResponseMetadata`.
+ *
+ * @since 0.2.0
+ */
+export * as ResponseMetadata from "./ResponseMetadata.js"
+
+/**
  * Upload sources, options and progress events.
  *
  * @since 0.1.0

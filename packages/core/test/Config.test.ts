@@ -2,7 +2,20 @@
  * `FluidCloud.layerConfig` reads FLUIDCLOUD_API_KEY, FLUIDCLOUD_BASE_URL and FLUIDCLOUD_TIMEOUT.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigError, ConfigProvider, Effect, Fiber, Layer, Option, Schedule, TestClock } from "effect"
+import {
+  Cause,
+  ConfigError,
+  ConfigProvider,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Redacted,
+  Schedule,
+  TestClock
+} from "effect"
 import { FluidCloud } from "../src/index.js"
 import { quotaWire } from "./support/Fixtures.js"
 import * as MockHttp from "./support/MockHttp.js"
@@ -102,6 +115,71 @@ describe("layerConfig", () => {
       expect(error._tag).toBe("AuthError")
       expect(JSON.stringify(error)).not.toContain(KEY)
       expect(String(error)).not.toContain(KEY)
+    })
+  )
+})
+
+describe("Options.timeout: a bare number is refused, with what to write instead", () => {
+  const build = (timeout: unknown) =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
+      const exit = yield* usage.pipe(
+        Effect.provide(
+          FluidCloud.layer({
+            apiKey: Redacted.make(KEY),
+            // @ts-expect-error: the type refuses a bare number (or anything that is not a duration)
+            timeout
+          }).pipe(Layer.provide(mock.layer))
+        ),
+        Effect.exit
+      )
+      expect(mock.requests).toHaveLength(0)
+      return exit
+    })
+
+  const defectMessage = (exit: Exit.Exit<unknown, unknown>) =>
+    Exit.isFailure(exit)
+      ? Option.match(Cause.dieOption(exit.cause), {
+          onNone: () => "not a defect",
+          onSome: (defect) => (defect instanceof Cause.IllegalArgumentException ? defect.message : String(defect))
+        })
+      : "succeeded"
+
+  it.effect('timeout: 300 → a defect at layer construction naming Duration.seconds(300) and "300 seconds"', () =>
+    Effect.gen(function* () {
+      const message = defectMessage(yield* build(300))
+      expect(message).toContain("timeout: 300 is ambiguous")
+      expect(message).toContain("Duration.seconds(300)")
+      expect(message).toContain('"300 seconds"')
+    })
+  )
+
+  it.effect("a bigint (nanoseconds) is refused too", () =>
+    Effect.gen(function* () {
+      expect(defectMessage(yield* build(300n))).toContain("is ambiguous")
+    })
+  )
+
+  it.effect.each(["0 seconds", "soon"])("timeout %j is refused", (timeout) =>
+    Effect.gen(function* () {
+      expect(defectMessage(yield* build(timeout))).toMatch(/^FluidCloud: timeout: /)
+    })
+  )
+
+  it.effect('Duration.seconds(2), "2 seconds" and [2, 0] all mean two seconds', () =>
+    Effect.gen(function* () {
+      const timeouts: ReadonlyArray<FluidCloud.Timeout> = [Duration.seconds(2), "2 seconds", [2, 0]]
+      for (const timeout of timeouts) {
+        const mock = MockHttp.make(MockHttp.never)
+        const fiber = yield* Effect.fork(
+          usage.pipe(Effect.provide(MockHttp.client(mock, { timeout, retry: Schedule.stop })))
+        )
+        yield* TestClock.adjust("1999 millis")
+        expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+        yield* TestClock.adjust("1 millis")
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag === "TransportError" ? error.reason : error._tag).toBe("Timeout")
+      }
     })
   )
 })

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Errors, type FluidCloud } from "../src/index.js"
+import { Domain, Errors, type FluidCloud } from "../src/index.js"
 import { FILE_ID, FOLDER_ID, folderWire, linkWire, SPACE_ID, spaceWire } from "./support/Fixtures.js"
 import * as MockHttp from "./support/MockHttp.js"
 
@@ -95,4 +95,82 @@ describe("lengths are counted in characters (code points), as the service counts
     })
   )
   it.effect("a 256-emoji space name is rejected", () => rejected("name", (fc) => fc.spaces.create(`${emoji255}😀`)))
+})
+
+describe("ids are UUIDs, checked before any request (a JS caller, or an id forged past its brand)", () => {
+  const badFile = Domain.FileId.make("..", true)
+  const badFolder = Domain.FolderId.make("../..", true)
+  const badSpace = Domain.SpaceId.make("not-a-uuid", true)
+  const badShare = Domain.ShareId.make("", true)
+
+  it.effect('files.get("..") sends nothing (not GET /api/v1/)', () => rejected("fileId", (fc) => fc.files.get(badFile)))
+  it.effect('folders.delete("../..") sends nothing', () => rejected("folderId", (fc) => fc.folders.delete(badFolder)))
+  it.effect('folders.restore("../..") sends nothing', () => rejected("folderId", (fc) => fc.folders.restore(badFolder)))
+  it.effect("folders.rename", () => rejected("folderId", (fc) => fc.folders.rename(badFolder, "ok")))
+  it.effect("folders.move: the folder", () => rejected("folderId", (fc) => fc.folders.move(badFolder, null)))
+  it.effect("folders.move: the new parent", () => rejected("parentId", (fc) => fc.folders.move(FOLDER_ID, badFolder)))
+  it.effect("folders.list: the space", () => rejected("spaceId", (fc) => fc.folders.list(badSpace)))
+  it.effect("folders.list: the parent", () =>
+    rejected("parentId", (fc) => fc.folders.list(SPACE_ID, { parentId: badFolder }))
+  )
+  it.effect("folders.create: the space", () => rejected("spaceId", (fc) => fc.folders.create("ok", badSpace)))
+  it.effect("folders.create: the parent", () =>
+    rejected("parentId", (fc) => fc.folders.create("ok", SPACE_ID, { parentId: badFolder }))
+  )
+  it.effect("files.list: the space", () => rejected("spaceId", (fc) => fc.files.list(badSpace)))
+  it.effect("files.list: the folder", () =>
+    rejected("folderId", (fc) => fc.files.list(SPACE_ID, { folderId: badFolder }))
+  )
+  it.effect("files.rename", () => rejected("fileId", (fc) => fc.files.rename(badFile, "ok")))
+  it.effect("files.move: the file", () => rejected("fileId", (fc) => fc.files.move(badFile, null)))
+  it.effect("files.move: the folder", () => rejected("folderId", (fc) => fc.files.move(FILE_ID, badFolder)))
+  it.effect("files.delete", () => rejected("fileId", (fc) => fc.files.delete(badFile)))
+  it.effect('files.restore("..") sends nothing (not POST /api/v1/restore)', () =>
+    rejected("fileId", (fc) => fc.files.restore(badFile))
+  )
+  it.effect("files.downloadUrl", () => rejected("fileId", (fc) => fc.files.downloadUrl(badFile)))
+  it.effect("files.publicUrl", () => rejected("fileId", (fc) => fc.files.publicUrl(badFile)))
+  it.effect("files.signedUrl", () => rejected("fileId", (fc) => fc.files.signedUrl(badFile)))
+  it.effect("files.waitUntilClean", () => rejected("fileId", (fc) => fc.files.waitUntilClean(badFile)))
+  it.effect("shares.list: the file", () => rejected("fileId", (fc) => fc.shares.list({ fileId: badFile })))
+  it.effect("shares.revoke", () => rejected("shareId", (fc) => fc.shares.revoke(badShare)))
+  it.effect("files.upload: the space, before the source is read", () =>
+    rejected("spaceId", (fc) => fc.files.upload(new Uint8Array(1), badSpace))
+  )
+  it.effect("files.upload: the folder", () =>
+    rejected("folderId", (fc) => fc.files.upload(new Uint8Array(1), SPACE_ID, { folderId: badFolder }))
+  )
+
+  it.effect("the message says what is wrong, without the request", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, {}))
+      const error = yield* MockHttp.run(mock, (fc) => fc.files.get(badFile)).pipe(Effect.flip)
+      expect(error).toMatchObject({ _tag: "ValidationError", field: "fileId", description: "must be a UUID" })
+      expect(error.message).toBe("ValidationError: fileId: must be a UUID")
+    })
+  )
+})
+
+describe("enums are checked before any request", () => {
+  it.effect('signedUrl permission "edit"', () =>
+    rejected("permission", (fc) =>
+      // @ts-expect-error: a JS caller, or a value from untyped input
+      fc.files.signedUrl(FILE_ID, { permission: "edit" })
+    )
+  )
+  it.effect("both permissions are sent as given", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(201, linkWire()))
+      yield* MockHttp.run(mock, (fc) =>
+        Effect.zipRight(
+          fc.files.signedUrl(FILE_ID, { permission: "download" }),
+          fc.files.signedUrl(FILE_ID, { permission: "view", maxDownloads: 3 })
+        )
+      )
+      expect(mock.requests.map((request) => request.body)).toStrictEqual([
+        { file_id: FILE_ID, expires_in_days: 7, permission: "download" },
+        { file_id: FILE_ID, expires_in_days: 7, permission: "view", max_downloads: 3 }
+      ])
+    })
+  )
 })

@@ -19,6 +19,8 @@ import type {
   Upload,
   ValidationError
 } from "../src/index.js"
+import type { InputOf, operations } from "../src/internal/operations.js"
+import { FILE_ID, SPACE_ID } from "./support/Fixtures.js"
 
 type Service = FluidCloud.Service
 type CommonError = FluidCloud.CommonError
@@ -44,40 +46,42 @@ describe("error unions", () => {
     expectTypeOf<ErrorOf<Service["spaces"]["create"]>>().toEqualTypeOf<CommonError | ValidationError>()
   })
 
-  it("folders", () => {
-    expectTypeOf<ErrorOf<Service["folders"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+  it("folders: every method that takes an id or a name may fail with ValidationError", () => {
+    expectTypeOf<ErrorOf<Service["folders"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["folders"]["create"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["folders"]["rename"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
-    expectTypeOf<ErrorOf<Service["folders"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["folders"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["folders"]["restore"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["folders"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["folders"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["folders"]["restore"]>>().toEqualTypeOf<
+      CommonError | NotFoundError | ValidationError
+    >()
   })
 
   it("files", () => {
-    expectTypeOf<ErrorOf<Service["files"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["files"]["get"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["list"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["files"]["get"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["files"]["resolve"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["files"]["rename"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
-    expectTypeOf<ErrorOf<Service["files"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["files"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError>()
-    expectTypeOf<ErrorOf<Service["files"]["restore"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["files"]["move"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["files"]["delete"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["files"]["restore"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["files"]["downloadUrl"]>>().toEqualTypeOf<
-      CommonError | NotFoundError | ConflictError
+      CommonError | NotFoundError | ConflictError | ValidationError
     >()
     expectTypeOf<ErrorOf<Service["files"]["publicUrl"]>>().toEqualTypeOf<
-      CommonError | NotFoundError | ConflictError | QuotaExceededError
+      CommonError | NotFoundError | ConflictError | QuotaExceededError | ValidationError
     >()
     expectTypeOf<ErrorOf<Service["files"]["signedUrl"]>>().toEqualTypeOf<
       CommonError | NotFoundError | ConflictError | QuotaExceededError | ValidationError
     >()
     expectTypeOf<ErrorOf<Service["files"]["waitUntilClean"]>>().toEqualTypeOf<
-      CommonError | NotFoundError | ConflictError
+      CommonError | NotFoundError | ConflictError | ValidationError
     >()
   })
 
   it("shares and quota", () => {
-    expectTypeOf<ErrorOf<Service["shares"]["list"]>>().toEqualTypeOf<CommonError>()
-    expectTypeOf<ErrorOf<Service["shares"]["revoke"]>>().toEqualTypeOf<CommonError | NotFoundError>()
+    expectTypeOf<ErrorOf<Service["shares"]["list"]>>().toEqualTypeOf<CommonError | ValidationError>()
+    expectTypeOf<ErrorOf<Service["shares"]["revoke"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["quota"]["usage"]>>().toEqualTypeOf<CommonError>()
   })
 
@@ -139,5 +143,33 @@ describe("decoded fields", () => {
     expectTypeOf<QuotaExceededError["resource"]>().toEqualTypeOf<"storage" | "links" | undefined>()
     expectTypeOf<PermissionError["requiredScope"]>().toEqualTypeOf<string | undefined>()
     expectTypeOf<TransportError["reason"]>().toEqualTypeOf<"Transport" | "Timeout">()
+  })
+})
+
+describe("the wire is typed", () => {
+  it("an operation's input is in wire names: a snake_case typo does not compile", () => {
+    const input: InputOf<typeof operations.createFolder> = {
+      body: {
+        name: "inbox",
+        space_id: SPACE_ID,
+        // @ts-expect-error: `parnet_id` is not a field of the contract's FolderCreate
+        parnet_id: null
+      }
+    }
+    const share: InputOf<typeof operations.createShare>["body"] = {
+      file_id: FILE_ID,
+      // @ts-expect-error: `expires_in_day` is not a field of the contract's ShareCreate
+      expires_in_day: 7
+    }
+    expectTypeOf(input).not.toBeAny()
+    expectTypeOf(share).not.toBeAny()
+  })
+
+  it("a timeout is a Duration, a string with a unit or [seconds, nanos]: never a bare number", () => {
+    expectTypeOf<number>().not.toExtend<FluidCloud.Timeout>()
+    expectTypeOf<bigint>().not.toExtend<FluidCloud.Timeout>()
+    expectTypeOf<Duration.Duration>().toExtend<FluidCloud.Timeout>()
+    expectTypeOf<"300 seconds">().toExtend<FluidCloud.Timeout>()
+    expectTypeOf<FluidCloud.Options["timeout"]>().toEqualTypeOf<FluidCloud.Timeout | undefined>()
   })
 })

@@ -8,7 +8,6 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import {
   Chunk,
   Deferred,
-  type Duration,
   Effect,
   Exit,
   Fiber,
@@ -33,7 +32,7 @@ const PART = 4 * KiB
 
 interface TestLayerOptions {
   readonly partSize?: number
-  readonly timeout?: Duration.DurationInput
+  readonly timeout?: FluidCloud.Timeout
   readonly emulator?: Emulator.Options
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   readonly fileSystem?: FileSystem.FileSystem
@@ -382,16 +381,22 @@ describe("upload: retries", () => {
     }).pipe(Effect.provide(testLayer()))
   )
 
-  it.effect("a storage 4xx (other than 408 / 429) is not retried", () =>
-    Effect.gen(function* () {
-      const { fc, emulator, spaceId } = yield* setup
-      yield* emulator.failPartPut({ partNumber: 1, status: 403 })
-      const error = yield* fc.files.upload(bytesOf(PART), spaceId, { retry: Schedule.recurs(3) }).pipe(Effect.flip)
-      expect(error._tag).toBe("PermissionError")
-      if (error._tag === "PermissionError") expect(error.status).toBe(403)
-      expect(yield* partPuts(emulator)).toHaveLength(1)
-      expect(yield* emulator.openUploads).toHaveLength(0)
-    }).pipe(Effect.provide(testLayer()))
+  it.effect(
+    "a storage 4xx (other than 408 / 429) is not retried; a storage 403 is an ApiError, not a PermissionError",
+    () =>
+      Effect.gen(function* () {
+        const { fc, emulator, spaceId } = yield* setup
+        yield* emulator.failPartPut({ partNumber: 1, status: 403 })
+        const error = yield* fc.files.upload(bytesOf(PART), spaceId, { retry: Schedule.recurs(3) }).pipe(Effect.flip)
+        // a refused presigned URL says nothing about the key's scopes (the key never goes to storage)
+        expect(error._tag).toBe("ApiError")
+        if (error._tag === "ApiError") {
+          expect(error.status).toBe(403)
+          expect(error.detail).toContain("presigned URL was refused")
+        }
+        expect(yield* partPuts(emulator)).toHaveLength(1)
+        expect(yield* emulator.openUploads).toHaveLength(0)
+      }).pipe(Effect.provide(testLayer()))
   )
 
   it.effect("a connection reset on every attempt is a TransportError without the URL's signature", () =>
@@ -544,7 +549,7 @@ describe("upload: scope, abort and interruption", () => {
       const error = yield* fc.files
         .upload(bytesOf(PART), spaceId)
         .pipe(Effect.flip, Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
-      expect(error._tag).toBe("PermissionError")
+      expect(error).toMatchObject({ _tag: "ApiError", status: 403 })
       const warnings = (yield* Ref.get(logs)).filter((log) => log.level === "WARN")
       expect(warnings).toHaveLength(1)
       expect(warnings[0]?.message).toContain("could not abort upload")
@@ -861,6 +866,33 @@ describe("upload: storage 503 with Retry-After, timeouts, spans", () => {
       if (error._tag === "ApiError") expect(error.status).toBe(503)
       expect(yield* emulator.openUploads).toHaveLength(0)
     }).pipe(Effect.provide(testLayer({ transformClient: first503 })))
+  )
+
+  it.effect("a storage redirect is not followed: ApiError with its status, no retry, upload aborted", () =>
+    Effect.gen(function* () {
+      const { fc, emulator, spaceId } = yield* setup
+      const error = yield* fc.files.upload(bytesOf(100), spaceId, { retry: Schedule.recurs(3) }).pipe(Effect.flip)
+      expect(error).toMatchObject({ _tag: "ApiError", status: 307 })
+      expect(error._tag === "ApiError" ? error.detail : "").toContain("redirect_not_followed")
+      expect(yield* partPuts(emulator)).toHaveLength(0)
+      expect(yield* emulator.openUploads).toHaveLength(0)
+    }).pipe(
+      Effect.provide(
+        testLayer({
+          transformClient: (client) =>
+            HttpClient.transform(client, (effect, request) =>
+              request.method === "PUT"
+                ? Effect.succeed(
+                    HttpClientResponse.fromWeb(
+                      request,
+                      new Response(null, { status: 307, headers: { location: "http://elsewhere.example/part" } })
+                    )
+                  )
+                : effect
+            )
+        })
+      )
+    )
   )
 
   it.effect("a part PUT without a response within the client's timeout → TransportError (Timeout), aborted", () =>

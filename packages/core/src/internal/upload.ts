@@ -1,50 +1,35 @@
 /**
  * The upload engine: initiate → parts (`Stream.mapEffect` with `concurrency`, each PUT retried) →
- * complete, tied to a scope that aborts the upload server-side on failure or interruption.
+ * complete, tied to a scope that aborts the upload server-side on failure or interruption. Every
+ * request goes through the transport; the steps it shares with the client's methods (delete a
+ * file, wait for a clean scan, mint a share link, abort) come from `steps.ts`.
  *
  * @internal
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as Headers from "@effect/platform/Headers"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Data, Duration, Effect, Option, Schedule, Schema, type Scope, Stream } from "effect"
+import { Duration, Effect, Option, type Schedule, type Schema, type Scope, Stream } from "effect"
 import mime from "mime"
 import * as Domain from "../Domain.js"
 import * as Errors from "../Errors.js"
 import type { Service } from "../FluidCloud.js"
 import { type UploadError, UploadEvent, type UploadOptions, type UploadSource } from "../Upload.js"
-import * as Hash from "./hash.js"
-import * as Http from "./http.js"
+import type * as Hash from "./hash.js"
+import { operations } from "./operations.js"
 import * as Source from "./source.js"
-import { validate, validateClientKey, validateName } from "./validation.js"
+import * as Steps from "./steps.js"
+import type { Transport } from "./transport/transport.js"
+import * as Check from "./validation.js"
 
-/** What the upload engine needs from the client. @internal */
+/** What the upload engine needs: the transport, and the file system for path sources. @internal */
 export interface Dependencies {
-  readonly api: Http.Api
+  readonly transport: Transport
   readonly fileSystem: Option.Option<FileSystem.FileSystem>
-  readonly getFile: (fileId: Domain.FileId) => Effect.Effect<Domain.FluidFile, Http.BaseError | Errors.NotFoundError>
-  readonly deleteFile: (fileId: Domain.FileId) => Effect.Effect<Domain.FluidFile, Http.BaseError | Errors.NotFoundError>
-  readonly publicUrl: (
-    fileId: Domain.FileId
-  ) => Effect.Effect<
-    Domain.Link,
-    Http.BaseError | Errors.NotFoundError | Errors.ConflictError | Errors.QuotaExceededError
-  >
-  readonly waitUntilClean: (
-    fileId: Domain.FileId,
-    options?: { readonly schedule?: Schedule.Schedule<unknown, unknown> | undefined }
-  ) => Effect.Effect<Domain.FluidFile, Http.BaseError | Errors.NotFoundError | Errors.ConflictError>
+  readonly sha256: Hash.Sha256Factory
 }
 
 /** The upload methods of the client's `files` namespace. @internal */
 export type Uploader = Pick<Service["files"], "upload" | "uploadStream">
 
-const MiB = 1024 * 1024
-/** @internal */
-export const MAX_PART_SIZE = 5 * 1024 * MiB
 /** @internal */
 export const DEFAULT_CONCURRENCY = 4
 /** @internal */
@@ -54,76 +39,40 @@ export const DEFAULT_NAME = "upload.bin"
 /** The longest an abort (all its attempts) may take: it runs in a finalizer. @internal */
 export const ABORT_TIMEOUT: Duration.Duration = Duration.seconds(30)
 
-const isIntegerIn = (value: number, min: number, max: number) =>
-  Number.isSafeInteger(value) && value >= min && value <= max
+const optional =
+  <A, I>(schema: Schema.Schema<A, I>, field: string) =>
+  (value: unknown) =>
+    value === undefined ? Effect.void : Check.check(schema, field)(value)
 
-/** Checks the options that do not depend on the source, before anything is read or sent. @internal */
-export const validateOptions = (options: UploadOptions): Effect.Effect<void, Errors.ValidationError> =>
-  Effect.all(
-    [
-      options.size === undefined
-        ? Effect.void
-        : validate("size", isIntegerIn(options.size, 0, Number.MAX_SAFE_INTEGER), "must be a non-negative integer"),
-      options.partSize === undefined
-        ? Effect.void
-        : validate(
-            "partSize",
-            isIntegerIn(options.partSize, 1, MAX_PART_SIZE),
-            "must be an integer from 1 to 5 GiB (5368709120); the server raises a hint below its minimum (5 MiB)"
-          ),
-      options.concurrency === undefined
-        ? Effect.void
-        : validate(
-            "concurrency",
-            isIntegerIn(options.concurrency, 1, MAX_CONCURRENCY),
-            `must be an integer from 1 to ${MAX_CONCURRENCY}`
-          ),
-      options.name === undefined ? Effect.void : validateName("name", options.name, true),
-      options.contentType === undefined
-        ? Effect.void
-        : validate("contentType", options.contentType.length >= 1, "must not be empty"),
-      options.clientKey === undefined ? Effect.void : validateClientKey(options.clientKey)
-    ],
-    { discard: true }
-  )
+const checks = [
+  ["size", optional(Check.Size, "size")],
+  ["partSize", optional(Check.PartSize, "partSize")],
+  [
+    "concurrency",
+    optional(Check.integerIn(1, MAX_CONCURRENCY, `must be an integer from 1 to ${MAX_CONCURRENCY}`), "concurrency")
+  ],
+  ["name", optional(Check.Name, "name")],
+  ["contentType", optional(Check.ContentType, "contentType")],
+  ["clientKey", optional(Check.ClientKey, "clientKey")],
+  ["folderId", optional(Check.FolderId, "folderId")]
+] as const
 
-/** One failed attempt of a part PUT, with the server's `Retry-After` for a 429 or a 503. */
-class PartAttemptFailed extends Data.TaggedError("PartAttemptFailed")<{
-  readonly error: Errors.HttpError | Errors.TransportError | Errors.DecodeError
-  readonly retryAfter: Duration.Duration | undefined
-}> {}
+const checkSpaceId = Check.check(Check.SpaceId, "spaceId")
+const checkName = Check.check(Check.Name, "name")
 
 /**
- * Retries a part PUT with `schedule` while its error is retryable as an idempotent request (429,
- * 408, 5xx, transport), waiting at least the server's `Retry-After` on a 429 or a 503 (up to
- * `MAX_RETRY_AFTER`; a longer one ends the retries).
+ * Checks the space and the options that do not depend on the source, before anything is read or
+ * sent.
+ * @internal
  */
-const retryPart =
-  (schedule: Schedule.Schedule<unknown, unknown>) =>
-  <A, R>(self: Effect.Effect<A, PartAttemptFailed, R>): Effect.Effect<A, PartAttemptFailed, R> =>
-    Effect.retry(
-      self,
-      schedule.pipe(
-        Schedule.passthrough,
-        Schedule.modifyDelay((failure, delay) => {
-          const retryAfter = failure instanceof PartAttemptFailed ? failure.retryAfter : undefined
-          return retryAfter === undefined ? delay : Duration.max(delay, retryAfter)
-        }),
-        Schedule.whileInput(
-          (failure: unknown) =>
-            failure instanceof PartAttemptFailed &&
-            Http.isRetryable(true)(failure.error) &&
-            (failure.retryAfter === undefined || Duration.lessThanOrEqualTo(failure.retryAfter, Http.MAX_RETRY_AFTER))
-        )
-      )
-    )
-
-const headerOf = (headers: Readonly<Record<string, string>>, name: string): string | undefined => {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return value
-  }
-  return undefined
-}
+export const validateOptions = (
+  spaceId: Domain.SpaceId,
+  options: UploadOptions
+): Effect.Effect<void, Errors.ValidationError> =>
+  Effect.zipRight(
+    checkSpaceId(spaceId),
+    Effect.forEach(checks, ([key, check]) => check(options[key]), { discard: true })
+  )
 
 /** The prepared run of one upload. */
 interface Plan {
@@ -136,124 +85,29 @@ interface Plan {
   readonly retry: Schedule.Schedule<unknown, unknown>
 }
 
-/**
- * Builds the engine; reads the `Sha256` implementation from the context it is built in (the
- * client's layer).
- * @internal
- */
-export const make = (deps: Dependencies): Effect.Effect<Uploader> =>
-  Effect.map(Hash.Sha256, (sha256) => makeWith(deps, sha256))
-
 /** @internal */
-export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Uploader => {
-  const { api } = deps
-  // The platform's client span would record the presigned URL (its signature) and its trace
-  // propagation would add headers to the PUT: storage requests get our own span instead.
-  const storage = HttpClient.withTracerDisabledWhen(api.storage, () => true)
+export const make = (deps: Dependencies): Uploader => {
+  const { transport } = deps
 
-  const putPart = (
-    part: Domain.UploadPart,
-    bytes: Uint8Array,
-    schedule: Schedule.Schedule<unknown, unknown>
-  ): Effect.Effect<string, Errors.HttpError | Errors.TransportError | Errors.DecodeError> => {
-    const contentType = headerOf(part.headers, "content-type")
-    const request = HttpClientRequest.put(part.url).pipe(
-      HttpClientRequest.setBody(HttpBody.uint8Array(bytes, contentType ?? "")),
-      HttpClientRequest.setHeaders(part.headers),
-      HttpClientRequest.setHeader("content-length", String(bytes.byteLength))
-    )
-    const url = Http.displayUrl(part.url)
-    const onResponse = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string, PartAttemptFailed> => {
-      if (response.status >= 200 && response.status < 300) {
-        return Effect.zipRight(
-          Effect.ignore(response.text),
-          Option.match(Headers.get(response.headers, "etag"), {
-            onNone: () =>
-              Effect.fail(
-                new PartAttemptFailed({
-                  error: new Errors.DecodeError({
-                    method: "PUT",
-                    url,
-                    description: `part ${part.partNumber}: the storage response has no ETag`
-                  }),
-                  retryAfter: undefined
-                })
-              ),
-            onSome: Effect.succeed
-          })
-        )
-      }
-      return Effect.flatMap(errorFromStorage(response), (failure) => Effect.fail(failure))
-    }
-    const attempt = storage.execute(request).pipe(
-      Effect.mapError(
-        (error) => new PartAttemptFailed({ error: Http.transportError(request, error), retryAfter: undefined })
-      ),
-      Effect.flatMap(onResponse),
-      Effect.scoped,
-      Effect.timeoutFail({
-        duration: api.timeout,
-        onTimeout: () =>
-          new PartAttemptFailed({ error: Http.timeoutError(request, api.timeout), retryAfter: undefined })
-      })
-    )
-    return attempt.pipe(
-      retryPart(schedule),
-      Effect.mapError((failure) => failure.error),
+  const putPart = (part: Domain.UploadPart, bytes: Uint8Array, schedule: Schedule.Schedule<unknown, unknown>) =>
+    transport.putPart(part, bytes, schedule).pipe(
       Effect.withSpan("FluidCloud.files.upload.part", {
         attributes: { "fluidcloud.part_number": part.partNumber, "fluidcloud.part_bytes": bytes.byteLength }
       })
     )
-  }
-
-  const errorFromStorage = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<PartAttemptFailed> =>
-    Effect.gen(function* () {
-      const error = yield* Http.errorFromResponse(response)
-      if (error instanceof Errors.RateLimitError) return new PartAttemptFailed({ error, retryAfter: error.retryAfter })
-      const retryAfter =
-        response.status === 503
-          ? Http.parseRetryAfter(
-              Option.getOrUndefined(Headers.get(response.headers, "retry-after")),
-              yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-            )
-          : undefined
-      return new PartAttemptFailed({ error, retryAfter })
-    })
 
   const abort = (uploadId: Domain.UploadId, retry: Schedule.Schedule<unknown, unknown>): Effect.Effect<void> =>
-    api
-      .execute({
-        method: "DELETE",
-        path: `/uploads/${encodeURIComponent(uploadId)}`,
-        success: Schema.Void,
-        errors: [],
-        idempotent: true,
-        retry
-      })
-      .pipe(
-        // The abort runs in a finalizer (uninterruptible), often of an interrupted fiber. The order matters:
-        // `timeoutFail` runs the call in a child fiber of its own, which is not interrupted, so the
-        // DELETE is sent; `interruptible` inside it lets the timeout cut a call that hangs, so a slow
-        // server never holds up an interruption. (`interruptible` outside `timeoutFail` would cut the
-        // call at once on an interrupted fiber, and no DELETE would be sent.)
-        Effect.interruptible,
-        Effect.timeoutFail({
-          duration: ABORT_TIMEOUT,
-          onTimeout: () =>
-            Http.timeoutError(
-              HttpClientRequest.del(`/uploads/${uploadId}`),
-              ABORT_TIMEOUT,
-              `${api.baseUrl}${Http.API_PREFIX}/uploads/${uploadId}`
-            )
-        }),
-        Effect.catchAllCause((cause) =>
-          Effect.logWarning(
-            `FluidCloud: could not abort upload ${uploadId}; the server discards it when it expires`,
-            cause
-          ).pipe(Effect.annotateLogs({ "fluidcloud.upload_id": uploadId }))
-        ),
-        Effect.withSpan("FluidCloud.files.upload.abort", { attributes: { "fluidcloud.upload_id": uploadId } })
-      )
+    // The abort runs in a finalizer (uninterruptible), often of an interrupted fiber: the budget
+    // bounds it, so a slow server never holds up an interruption (see `CallOptions.budget`).
+    Steps.abortUpload(transport, uploadId, { retry, budget: ABORT_TIMEOUT }).pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.logWarning(
+          `FluidCloud: could not abort upload ${uploadId}; the server discards it when it expires`,
+          cause
+        ).pipe(Effect.annotateLogs({ "fluidcloud.upload_id": uploadId }))
+      ),
+      Effect.withSpan("FluidCloud.files.upload.abort", { attributes: { "fluidcloud.upload_id": uploadId } })
+    )
 
   const prepare = (
     source: UploadSource,
@@ -261,10 +115,10 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
     options: UploadOptions
   ): Effect.Effect<Plan, Errors.ValidationError | Errors.SourceError, Scope.Scope> =>
     Effect.gen(function* () {
-      yield* validateOptions(options)
+      yield* validateOptions(spaceId, options)
       const resolved = yield* Source.resolve(source, options.size, deps.fileSystem)
       const name = options.name ?? resolved.name ?? DEFAULT_NAME
-      yield* validateName("name", name, true)
+      yield* checkName(name)
       return {
         spaceId,
         options,
@@ -272,7 +126,7 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
         name,
         contentType: options.contentType ?? resolved.contentType ?? mime.getType(name) ?? undefined,
         concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-        retry: options.retry ?? api.retry
+        retry: options.retry ?? transport.retry
       }
     })
 
@@ -280,29 +134,26 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
     Effect.gen(function* () {
       const { options, source } = plan
       const size = source.size
-      const hash = sha256.create()
+      const hash = deps.sha256.create()
       let expected: string | undefined
       if (source.prehash !== undefined) {
         yield* source.prehash(hash.update)
         expected = hash.digestHex()
       }
 
-      const body: Record<string, unknown> = { space_id: plan.spaceId, name: plan.name, size }
-      if (options.folderId !== undefined) body.folder_id = options.folderId
-      if (plan.contentType !== undefined) body.content_type = plan.contentType
-      if (options.clientKey !== undefined) body.client_key = options.clientKey
-      if (expected !== undefined) body.sha256 = expected
-      if (options.partSize !== undefined) body.part_size = options.partSize
-
       let completed = false
       const session = yield* Effect.acquireRelease(
-        api.execute({
-          method: "POST",
-          path: "/uploads/initiate",
-          body,
-          success: Domain.UploadSession,
-          errors: ["NotFoundError", "QuotaExceededError"],
-          idempotent: false
+        transport.execute(operations.initiateUpload, {
+          body: {
+            space_id: plan.spaceId,
+            folder_id: options.folderId,
+            name: plan.name,
+            content_type: plan.contentType,
+            size,
+            client_key: options.clientKey,
+            sha256: expected,
+            part_size: options.partSize
+          }
         }),
         (session) => (completed ? Effect.void : abort(session.uploadId, plan.retry))
       )
@@ -314,7 +165,7 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
         return yield* Effect.fail(
           new Errors.DecodeError({
             method: "POST",
-            url: `${api.baseUrl}${Http.API_PREFIX}/uploads/initiate`,
+            url: `${transport.prefix}${operations.initiateUpload.route.path}`,
             description: `the session's ${parts.length} parts of ${partSize} bytes do not cover ${size} bytes`
           })
         )
@@ -361,19 +212,17 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
 
       const finish = Effect.gen(function* () {
         const digest = expected ?? hash.digestHex()
-        const file = yield* api
-          .execute({
-            method: "POST",
-            path: "/uploads/complete",
-            body: {
-              upload_id: session.uploadId,
-              parts: parts.map((part, index) => ({ part_number: part.partNumber, etag: etags[index] ?? "" }))
+        const file = yield* transport
+          .execute(
+            operations.completeUpload,
+            {
+              body: {
+                upload_id: session.uploadId,
+                parts: parts.map((part, index) => ({ part_number: part.partNumber, etag: etags[index] ?? "" }))
+              }
             },
-            success: Domain.FluidFile,
-            errors: ["NotFoundError"],
-            idempotent: true,
-            retry: plan.retry
-          })
+            { retry: plan.retry }
+          )
           .pipe(
             Effect.catchTag(
               "ApiError",
@@ -415,7 +264,7 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
       onSome: (stored) =>
         stored.toLowerCase() === digest
           ? Effect.succeed(file)
-          : deps.deleteFile(file.id).pipe(
+          : Steps.deleteFile(transport, file.id).pipe(
               Effect.catchAllCause((cause) =>
                 Effect.logWarning(`FluidCloud: could not delete file ${file.id} after a sha256 mismatch`, cause)
               ),
@@ -426,16 +275,15 @@ export const makeWith = (deps: Dependencies, sha256: Hash.Sha256Factory): Upload
     })
 
   const makePublic = (file: Domain.FluidFile, options: UploadOptions) =>
-    deps
-      .waitUntilClean(file.id, { schedule: options.scanSchedule })
-      .pipe(
-        Effect.flatMap((clean) =>
-          Effect.map(
-            deps.publicUrl(clean.id),
-            (link) => new Domain.FluidFile({ ...clean, publicUrl: Option.some(link.url) })
-          )
+    Steps.waitUntilClean(transport, file.id, options.scanSchedule).pipe(
+      Effect.flatMap((clean) =>
+        Effect.map(
+          Steps.createShare(transport, { file_id: clean.id }),
+          (link) => new Domain.FluidFile({ ...clean, publicUrl: Option.some(link.url) })
         )
-      )
+      ),
+      Effect.withSpan("FluidCloud.files.upload.public", { attributes: { "fluidcloud.file_id": file.id } })
+    )
 
   const events = (
     source: UploadSource,

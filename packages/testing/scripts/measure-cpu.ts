@@ -187,14 +187,9 @@ const inProcess = async () => {
 }
 
 for (const mode of modes) {
-  let dir: string | undefined
+  const dir = mode === "http-dir" ? mkdtempSync(join(tmpdir(), "fc-cpu-")) : undefined
   try {
-    const result =
-      mode === "in-process"
-        ? await inProcess()
-        : mode === "http-dir"
-          ? await overHttp((dir = mkdtempSync(join(tmpdir(), "fc-cpu-"))))
-          : await overHttp(undefined)
+    const result = mode === "in-process" ? await inProcess() : await overHttp(dir)
     console.log(
       `${mode}: ${(size / GiB).toFixed(2)} GiB: upload ${result.uploaded.toFixed(2)} CPU s/GiB, download ${result.downloaded.toFixed(2)} CPU s/GiB`
     )

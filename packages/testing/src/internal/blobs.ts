@@ -74,7 +74,10 @@ export const memory = (): BlobStore => {
         return Stream.unfold(start, (offset) => {
           if (offset >= end) return Option.none()
           const next = Math.min(end, offset + READ_CHUNK)
-          return Option.some([bytes.slice(offset, next), next] as const)
+          // a copy (Buffer#slice would be a view): the reader owns it
+          const copy = new Uint8Array(next - offset)
+          copy.set(bytes.subarray(offset, next))
+          return Option.some([copy, next] as const)
         })
       }),
     view: (key) =>

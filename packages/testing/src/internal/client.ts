@@ -14,8 +14,41 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, type Runtime, Stream } from "effect"
+import { Cause, Chunk, Effect, Exit, Option, Runtime, Scope, Stream } from "effect"
 import type * as Emulator from "../Emulator.js"
+
+/**
+ * A response body as a web stream that pulls from the Effect stream only when the reader asks for
+ * more, so a failure (a reset mid-body) reaches the reader after every byte sent before it, as on
+ * a socket. (`Stream.toReadableStream` runs ahead and errors the web stream while chunks are still
+ * queued, which drops them.)
+ */
+const pullOnDemand = <E>(
+  stream: Stream.Stream<Uint8Array, E>,
+  runtime: Runtime.Runtime<never>
+): ReadableStream<Uint8Array> => {
+  const scope = Effect.runSync(Scope.make())
+  const pull = Runtime.runSync(runtime)(Scope.extend(Stream.toPull(stream), scope))
+  const close = () => Runtime.runPromise(runtime)(Scope.close(scope, Exit.void))
+  return new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      for (;;) {
+        const exit = await Runtime.runPromiseExit(runtime)(pull)
+        if (Exit.isSuccess(exit)) {
+          if (Chunk.isEmpty(exit.value)) continue
+          for (const bytes of exit.value) controller.enqueue(bytes)
+          return
+        }
+        await close()
+        const failure = Cause.failureOption(exit.cause)
+        if (Option.isSome(failure) && Option.isNone(failure.value)) controller.close()
+        else controller.error(Option.isSome(failure) ? Option.getOrUndefined(failure.value) : Cause.squash(exit.cause))
+        return
+      }
+    },
+    cancel: close
+  })
+}
 
 /** A web stream of one chunk: what `new Request` would otherwise copy whole. */
 const singleChunk = (bytes: Uint8Array): ReadableStream<Uint8Array> =>
@@ -108,7 +141,14 @@ export const make = (httpApp: HttpApp.Default<Emulator.ConnectionReset>): HttpCl
           )
         )
       )
-      const web = HttpServerResponse.toWeb(response, { withoutBody: request.method === "HEAD", runtime })
+      const body = response.body
+      const web =
+        body._tag === "Stream" && request.method !== "HEAD"
+          ? new Response(pullOnDemand(body.stream, runtime), {
+              status: response.status,
+              headers: new globalThis.Headers(response.headers)
+            })
+          : HttpServerResponse.toWeb(response, { withoutBody: request.method === "HEAD", runtime })
       return HttpClientResponse.fromWeb(request, web)
     })
   )

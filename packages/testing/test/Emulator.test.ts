@@ -79,6 +79,26 @@ describe("Emulator (in-process)", () => {
     }).pipe(Effect.provide(FluidCloudTest.layerClient()))
   )
 
+  it.effect("EICAR split across parts, even across parts shorter than it, scans infected; near misses do not", () =>
+    Effect.gen(function* () {
+      const spaceId = yield* setupSpace
+      const text = (s: string) => new TextEncoder().encode(s)
+      const scanOf = (content: Uint8Array, partSize: number) =>
+        Effect.gen(function* () {
+          const { done } = yield* upload(spaceId, content, { part_size: partSize })
+          yield* TestClock.adjust("1 second")
+          return obj((yield* call("GET", `/files/${String(obj(done.body).id)}`)).body).scan_status
+        })
+      // 68 bytes across parts of 40 (one boundary), 10 and 7 (many parts, each shorter than the string)
+      for (const partSize of [40, 10, 7, 1]) {
+        expect(yield* scanOf(text(`ab${Emulator.eicar}cd`), partSize), `parts of ${partSize}`).toBe("infected")
+        expect(yield* scanOf(text(`ab${Emulator.eicar.slice(0, 67)}-${Emulator.eicar.slice(67)}`), partSize)).toBe(
+          "clean"
+        )
+      }
+    }).pipe(Effect.provide(FluidCloudTest.layerClient({ minPartSize: 1 })))
+  )
+
   it.effect("auth: missing, invalid, revoked keys, plan without API access, scopes", () =>
     Effect.gen(function* () {
       const emulator = yield* Emulator.Emulator

@@ -10,7 +10,7 @@
  *   process's CPU (`process.cpuUsage`), so it includes the in-process `HttpClient` transport (not
  *   the SDK: the requests are made with the `HttpClient` directly).
  *
- *   pnpm exec tsx packages/testing/scripts/measure-cpu.ts [GiB] [--mode http-memory|http-dir|in-process]
+ *   pnpm exec tsx packages/testing/scripts/measure-cpu.ts [GiB] [--mode http-memory|http-dir|in-process] [--profile DIR]
  *
  * Parts are 8 MiB, 4 PUTs at a time, as the SDK's default upload does.
  */
@@ -31,7 +31,13 @@ const GiB = 1024 * MiB
 const args = process.argv.slice(2)
 const modeIndex = args.indexOf("--mode")
 const modes = modeIndex >= 0 ? [args[modeIndex + 1] ?? ""] : ["http-memory", "http-dir", "in-process"]
-const size = Math.round(Number(args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--mode") ?? "1") * GiB)
+const size = Math.round(
+  Number(args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--mode" && args[i - 1] !== "--profile") ?? "1") *
+    GiB
+)
+const profileIndex = args.indexOf("--profile")
+/** `--profile DIR`: the emulator process writes a V8 CPU profile there (`--cpu-prof`). */
+const profileDir = profileIndex >= 0 ? args[profileIndex + 1] : undefined
 const partSize = 8 * MiB
 const concurrency = 4
 const part = Buffer.alloc(partSize)
@@ -91,6 +97,7 @@ const overHttp = async (dataDir: string | undefined) => {
   const child = spawn(
     process.execPath,
     [
+      ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]),
       "--import",
       "tsx",
       bin,

@@ -115,6 +115,19 @@ describe("storage GET: byte ranges", () => {
   })
 })
 
+describe("in-process bodies", () => {
+  it.effect("the caller owns the bytes it gets: changing them does not change the stored file", () =>
+    Effect.gen(function* () {
+      const content = bytesOf(3000, 3)
+      const { url } = yield* stored(content, 1000)
+      const first = yield* readAll(url)
+      for (const chunk of first.chunks) chunk.fill(0)
+      const again = yield* readAll(url)
+      expect(again.bytes.equals(content)).toBe(true)
+    }).pipe(Effect.provide(FluidCloudTest.layerClient({ scanDelay: 0, forcePartSize: 1000 })))
+  )
+})
+
 describe("storage GET faults (in-process)", () => {
   const layerOf = () => FluidCloudTest.layerClient({ scanDelay: 0, forcePartSize: 1000 })
 

@@ -28,12 +28,11 @@ export class BlobWriteError {
 export interface BlobStore {
   readonly write: <E>(key: string, body: Stream.Stream<Uint8Array, E>) => Effect.Effect<StoredBlob, E | BlobWriteError>
   /**
-   * The bytes `start` (inclusive) to `end` (exclusive) of a blob, in chunks the reader owns (it may
-   * change or keep them). A blob removed meanwhile makes the stream die.
+   * The bytes `start` (inclusive) to `end` (exclusive) of a blob, in chunks of at most 1 MiB that
+   * the reader must not change (in memory they are views of the stored bytes). A blob removed
+   * meanwhile makes the stream die.
    */
   readonly read: (key: string, start: number, end: number) => Stream.Stream<Uint8Array>
-  /** All of a blob's bytes, in chunks the reader must neither change nor keep (for hashing). */
-  readonly view: (key: string) => Stream.Stream<Uint8Array>
   readonly remove: (key: string) => Effect.Effect<void>
 }
 
@@ -71,20 +70,12 @@ export const memory = (): BlobStore => {
       Stream.suspend(() => {
         const bytes = blobs.get(key)
         if (bytes === undefined) return Stream.dieMessage(`blob ${key} is gone`)
+        const last = Math.min(end, bytes.byteLength)
         return Stream.unfold(start, (offset) => {
-          if (offset >= end) return Option.none()
-          const next = Math.min(end, offset + READ_CHUNK)
-          // a copy (Buffer#slice would be a view): the reader owns it
-          const copy = new Uint8Array(next - offset)
-          copy.set(bytes.subarray(offset, next))
-          return Option.some([copy, next] as const)
+          if (offset >= last) return Option.none()
+          const next = Math.min(last, offset + READ_CHUNK)
+          return Option.some([bytes.subarray(offset, next), next] as const)
         })
-      }),
-    view: (key) =>
-      Stream.suspend(() => {
-        const bytes = blobs.get(key)
-        if (bytes === undefined) return Stream.dieMessage(`blob ${key} is gone`)
-        return bytes.byteLength === 0 ? Stream.empty : Stream.make(bytes)
       }),
     remove: (key) => Effect.sync(() => void blobs.delete(key))
   }
@@ -177,7 +168,6 @@ export const directory = (dir: string): BlobStore => {
         ({ handle }) => Effect.promise(() => handle.close().catch(() => undefined))
       ),
     read: fileStream,
-    view: (key) => fileStream(key, 0, Number.MAX_SAFE_INTEGER),
     remove: (key) => Effect.promise(() => Fs.rm(pathOf(key), { force: true }))
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The in-process `HttpClient`: each request becomes a web `Request` handed to the emulator's
  * handler, and its response a web `Response`, with no socket in between. Request bodies are
- * passed through without copying (the emulator copies what it keeps). A connection-reset fault
+ * passed through without copying (the emulator copies what it keeps); streamed response bodies
+ * are copied chunk by chunk, so the caller owns what it gets, as from a socket. A connection-reset fault
  * before the response fails the call with a `RequestError` of reason "Transport"; a reset after
  * some body bytes fails the body stream, as a dropped connection does.
  *
@@ -36,7 +37,8 @@ const pullOnDemand = <E>(
         const exit = await Runtime.runPromiseExit(runtime)(pull)
         if (Exit.isSuccess(exit)) {
           if (Chunk.isEmpty(exit.value)) continue
-          for (const bytes of exit.value) controller.enqueue(bytes)
+          // copies, as a socket hands out fresh buffers: the caller may change them, the emulator's stay intact
+          for (const bytes of exit.value) controller.enqueue(new Uint8Array(bytes))
           return
         }
         await close()

@@ -41,7 +41,7 @@ export const scanAndHash = (state: State, blobs: ReadonlyArray<StoredBlob>) =>
     const sha = createHash("sha256")
     const eicar = eicarScanner()
     return Stream.fromIterable(blobs).pipe(
-      Stream.flatMap((b) => state.blobs.view(b.key)),
+      Stream.flatMap((b) => state.blobs.read(b.key, 0, b.size)),
       Stream.runForEachChunk((chunk) =>
         Effect.sync(() => {
           for (const bytes of Chunk.toReadonlyArray(chunk)) {

@@ -44,11 +44,13 @@ export const fileBytes = (state: State, file: FileRec, start: number, end: numbe
   return Stream.fromIterable(pieces).pipe(Stream.flatMap((p) => state.blobs.read(p.key, p.from, p.to)))
 }
 
-/** Flip the byte at file offset `at` of a body that starts at file offset `start`. */
+/** Flip the byte at file offset `at` of a body that starts at file offset `start` (in a copy of its chunk). */
 const corrupt = <E>(body: Stream.Stream<Uint8Array, E>, start: number, at: number) =>
   Stream.mapAccum(body, start, (offset, chunk) => {
-    if (at >= offset && at < offset + chunk.byteLength) chunk[at - offset] = (chunk[at - offset] ?? 0) ^ 0xff
-    return [offset + chunk.byteLength, chunk] as const
+    if (at < offset || at >= offset + chunk.byteLength) return [offset + chunk.byteLength, chunk] as const
+    const copy = new Uint8Array(chunk)
+    copy[at - offset] = (copy[at - offset] ?? 0) ^ 0xff
+    return [offset + chunk.byteLength, copy] as const
   })
 
 /** Send the first `n` bytes of a body, then reset the connection (without reading further). */

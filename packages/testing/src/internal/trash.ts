@@ -7,6 +7,7 @@
  * @internal
  */
 import { Effect } from "effect"
+import * as Spaces from "./resources/spaces.js"
 import type { FolderRec, ItemRec, State } from "./state.js"
 import { checkObject, type FieldSpec, isRecord } from "./validation.js"
 import {
@@ -42,6 +43,23 @@ export const liveFolder = (state: State, tenantId: string, id: string): FolderRe
   if (f === undefined || f.tenantId !== tenantId || f.deletedAt !== null || underTrash(state, f.parentId))
     return undefined
   return f
+}
+
+/**
+ * Check a folder given as a scope or destination in a Space: absent (`null`, the Space root) or a
+ * live folder of that Space, else 404.
+ *
+ * @internal
+ */
+export const requireFolderIn = (
+  state: State,
+  tenantId: string,
+  spaceId: string,
+  folderId: string | null
+): Effect.Effect<void, ApiFailure> => {
+  if (folderId === null) return Effect.void
+  const folder = liveFolder(state, tenantId, folderId)
+  return folder === undefined || folder.spaceId !== spaceId ? notFound() : Effect.void
 }
 
 /** What differs between folders and files. @internal */
@@ -95,17 +113,13 @@ export const handlers = <R extends ItemRec>(state: State, kind: ItemKind<R>) => 
         [kind.parentField]: { kind: "uuid" },
         trash: { kind: "bool" }
       })
-      const space = state.spaces.get(ctx.url.searchParams.get("space_id") ?? "")
-      if (space === undefined || space.tenantId !== ctx.tenant.id) return yield* notFound()
+      const space = yield* Spaces.find(state, ctx.tenant.id, ctx.url.searchParams.get("space_id") ?? "")
       const inSpace = [...kind.items(state).values()].filter((item) => item.spaceId === space.id)
       if (queryFlag(ctx.url, "trash")) {
         return json(200, inSpace.filter((item) => item.deletedAt !== null).map(kind.toJson))
       }
       const scope = ctx.url.searchParams.get(kind.parentField)
-      if (scope !== null) {
-        const folder = liveFolder(state, ctx.tenant.id, scope)
-        if (folder === undefined || folder.spaceId !== space.id) return yield* notFound()
-      }
+      yield* requireFolderIn(state, ctx.tenant.id, space.id, scope)
       return json(
         200,
         inSpace.filter((item) => kind.parentOf(item) === scope && item.deletedAt === null).map(kind.toJson)

@@ -10,7 +10,7 @@ import type { FolderRec, State } from "../state.js"
 import * as Trash from "../trash.js"
 import { checkObject, isRecord } from "../validation.js"
 import * as View from "../views.js"
-import { type ApiHandler, badRequest, invalid, json, notFound, readJson } from "../wire.js"
+import { type ApiHandler, badRequest, invalid, json, readJson } from "../wire.js"
 import * as Spaces from "./spaces.js"
 
 const NAME_NO_SLASH = /^[^/]+$/
@@ -52,10 +52,7 @@ export const handlers = (state: State) => {
       if (issues.length > 0 || !isRecord(body)) return yield* invalid(issues)
       const space = yield* Spaces.find(state, ctx.tenant.id, String(body.space_id))
       const parentId = typeof body.parent_id === "string" ? body.parent_id : null
-      if (parentId !== null) {
-        const parent = Trash.liveFolder(state, ctx.tenant.id, parentId)
-        if (parent === undefined || parent.spaceId !== space.id) return yield* notFound()
-      }
+      yield* Trash.requireFolderIn(state, ctx.tenant.id, space.id, parentId)
       const folder: FolderRec = {
         id: randomUUID(),
         tenantId: ctx.tenant.id,

@@ -108,10 +108,7 @@ export const handlers = (state: State) => {
       if (issues.length > 0 || !isRecord(body)) return yield* invalid(issues)
       const space = yield* Spaces.find(state, ctx.tenant.id, String(body.space_id))
       const folderId = typeof body.folder_id === "string" ? body.folder_id : null
-      if (folderId !== null) {
-        const folder = Trash.liveFolder(state, ctx.tenant.id, folderId)
-        if (folder === undefined || folder.spaceId !== space.id) return yield* notFound()
-      }
+      yield* Trash.requireFolderIn(state, ctx.tenant.id, space.id, folderId)
       const size = Number(body.size)
       if (size > MAX_SIZE) return yield* fail(413, { detail: "file_too_large" })
       const limit = ctx.tenant.plan.bytesLimit

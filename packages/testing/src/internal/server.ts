@@ -1,30 +1,35 @@
 /**
- * The emulator's handler as `@effect/platform-node`'s server serves it: the connection-reset
- * signal (`transport.ts`) destroys the socket.
+ * The emulator's handler as a Node `http` server serves it (`@effect/platform-node`): the
+ * connection-reset signal (`transport.ts`) drops the socket. On another server the signal only
+ * ends the response (a 500 before it, a short body after it).
  *
  * @internal
  */
 
+import { IncomingMessage } from "node:http"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Effect, Stream } from "effect"
 import type * as Emulator from "../Emulator.js"
 import { isConnectionReset } from "./transport.js"
 
+/** The socket of a request served by Node's `http` server (none on other servers). */
+const socketOf = (request: HttpServerRequest.HttpServerRequest) =>
+  request.source instanceof IncomingMessage ? request.source.socket : undefined
+
 /** Drop the connection at once: nothing more is sent, not even what is buffered. */
 const destroySocket = (request: HttpServerRequest.HttpServerRequest) =>
   Effect.sync(() => {
-    NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+    socketOf(request)?.destroy()
   })
 
 /** Drop the connection once the bytes already written are sent, so the client gets exactly those. */
 const closeAfterFlush = (request: HttpServerRequest.HttpServerRequest) =>
   Effect.async<void>((resume) => {
-    const socket = NodeHttpServerRequest.toIncomingMessage(request).socket
-    if (socket.destroyed) return resume(Effect.void)
+    const socket = socketOf(request)
+    if (socket === undefined || socket.destroyed) return resume(Effect.void)
     let done = false
     const finish = () => {
       if (done) return

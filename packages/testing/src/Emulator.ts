@@ -122,8 +122,8 @@ export type Origin = Contract.Origin
  * One entry of the request log.
  *
  * - `operationId`: the contract operation the request was routed to (`null`
- *   for an unknown path or method, and for requests answered by an injected
- *   429 burst or 5xx before routing counts).
+ *   for a path or method the contract does not have), also when an injected
+ *   429 burst or 5xx answered it.
  * - `params`: that operation's path parameters (e.g. `upload_id` and
  *   `part_number` of a part PUT).
  * - `status`: the status answered; `0` when the connection was reset before

@@ -21,7 +21,7 @@ import * as Scanning from "./scanning.js"
 import type { State } from "./state.js"
 import { storageError } from "./storage.js"
 import type { ConnectionReset } from "./transport.js"
-import { ApiFailure, failureResponse, json } from "./wire.js"
+import { failureResponse, invalid, json } from "./wire.js"
 
 interface Incoming {
   readonly request: HttpServerRequest.HttpServerRequest
@@ -94,7 +94,7 @@ export const make = (state: State): HttpApp.Default<ConnectionReset> => {
     return Effect.gen(function* () {
       const { tenant, key } = yield* Auth.authenticate(state, inc.apiKey, route, rate)
       const issues = Router.idIssues(params)
-      if (issues.length > 0) return yield* new ApiFailure({ status: 422, body: { detail: issues } })
+      if (issues.length > 0) return yield* invalid(issues)
       return yield* handler.handle({ tenant, key, now: inc.now, url: inc.url, request: inc.request, params })
     }).pipe(
       Effect.catchTag("ApiFailure", (e) => Effect.succeed(failureResponse(e))),

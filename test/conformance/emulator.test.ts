@@ -3,7 +3,7 @@
  * operation and every documented status, each response validated with ajv
  * against the contract (test/support/openapi.ts).
  */
-import { randomUUID } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { afterAll, describe, expect, layer } from "@effect/vitest"
 import { Emulator, EmulatorServer } from "@fluidcloud/testing"
 import { Effect } from "effect"
@@ -639,6 +639,237 @@ describe("emulator conformance to docs/openapi.yaml (real HTTP)", () => {
         expect(yield* emulator.apiKeySentOutsideApi).toBe(false)
         const log = yield* emulator.requestLog
         expect(log.some((e) => e.origin === "storage" && e.method === "PUT")).toBe(true)
+      })
+    )
+
+    it.effect("routing (draft.2): unknown paths 404, unlisted methods 405 with Allow, literal segments first", () =>
+      Effect.gen(function* () {
+        const f = yield* fixture
+        /** A request no operation documents: not validated against the contract, checked here. */
+        const raw = (method: string, path: string, key: string | null = null) =>
+          Effect.gen(function* () {
+            const emulator = yield* Emulator.Emulator
+            const res = yield* Effect.promise(() =>
+              fetch(`${emulator.baseUrl}${path}`, {
+                method,
+                headers: key === null ? {} : { "x-api-key": key === "" ? emulator.apiKey : key }
+              })
+            )
+            const json: unknown = yield* Effect.promise(() => res.json())
+            expect(res.headers.get("x-request-id"), `${method} ${path}`).toMatch(/^req_/)
+            return { status: res.status, allow: res.headers.get("allow"), json }
+          })
+        for (const [method, path, allow] of [
+          ["PATCH", "/api/v1/files/resolve", "GET"],
+          ["DELETE", "/api/v1/files/resolve", "GET"],
+          ["GET", "/api/v1/uploads/initiate", "POST"],
+          ["DELETE", "/api/v1/uploads/complete", "POST"],
+          ["GET", `/api/v1/uploads/${f.uploadId}`, "DELETE"],
+          ["PUT", "/api/v1/spaces", "GET, POST"],
+          ["PUT", `/api/v1/files/${f.fileId}`, "GET, PATCH, DELETE"],
+          ["GET", `/api/v1/folders/${f.folderId}/restore`, "POST"],
+          ["POST", "/api/v1/quota", "GET"]
+        ] as const) {
+          // with a key or without one: routing comes first
+          for (const key of ["", null]) {
+            const r = yield* raw(method, path, key)
+            expect([r.status, r.allow, r.json], `${method} ${path}`).toEqual([
+              405,
+              allow,
+              { detail: "method_not_allowed" }
+            ])
+          }
+        }
+        for (const path of ["/api/v1/nope", "/api/v1/files/x/y/z", "/api/v1", "/api/v2/spaces", "/api/v1/spaces/"]) {
+          const r = yield* raw("GET", path, "")
+          expect([r.status, r.json], path).toEqual([404, { detail: "not_found" }])
+        }
+        // literal segments win: /files/resolve is never /files/{file_id}, /uploads/complete never /uploads/{upload_id}
+        const resolved = yield* apiCall("resolveFile", {
+          method: "GET",
+          path: `/files/resolve?client_key=${f.clientKey}`
+        })
+        expect(field(resolved.json, "id")).toBe(f.fileId)
+        const complete = yield* apiCall("completeUpload", { method: "POST", path: "/uploads/complete", json: {} })
+        expect(detail(complete)).toEqual([
+          { loc: ["body", "upload_id"], msg: "Field required", type: "missing" },
+          { loc: ["body", "parts"], msg: "Field required", type: "missing" }
+        ])
+      })
+    )
+
+    it.effect(
+      "ids are UUIDs in paths, queries and bodies (422 with FastAPI's list); unknown POST keys are ignored",
+      () =>
+        Effect.gen(function* () {
+          const f = yield* fixture
+          const uuid = (where: string, name: string) => [
+            { loc: [where, name], msg: "Input should be a valid UUID", type: "uuid_parsing" }
+          ]
+          const cases: ReadonlyArray<[string, { method: string; path: string; json?: unknown }, unknown]> = [
+            ["getFile", { method: "GET", path: "/files/123" }, uuid("path", "file_id")],
+            [
+              "updateFolder",
+              { method: "PATCH", path: "/folders/nope", json: { name: "x" } },
+              uuid("path", "folder_id")
+            ],
+            ["abortUpload", { method: "DELETE", path: "/uploads/resolve" }, uuid("path", "upload_id")],
+            ["revokeShare", { method: "DELETE", path: `/shares/${f.shareId}x` }, uuid("path", "share_id")],
+            [
+              "listFiles",
+              { method: "GET", path: `/files?space_id=${f.spaceId}&folder_id=nope` },
+              uuid("query", "folder_id")
+            ],
+            [
+              "listFolders",
+              { method: "GET", path: `/folders?space_id=${f.spaceId}&parent_id=1` },
+              uuid("query", "parent_id")
+            ],
+            ["listShares", { method: "GET", path: "/shares?file_id=x" }, uuid("query", "file_id")],
+            [
+              "createFolder",
+              { method: "POST", path: "/folders", json: { name: "a", space_id: "s" } },
+              uuid("body", "space_id")
+            ],
+            ["createShare", { method: "POST", path: "/shares", json: { file_id: "f" } }, uuid("body", "file_id")],
+            [
+              "initiateUpload",
+              {
+                method: "POST",
+                path: "/uploads/initiate",
+                json: { space_id: f.spaceId, folder_id: "x", name: "n", size: 1 }
+              },
+              uuid("body", "folder_id")
+            ],
+            [
+              "completeUpload",
+              { method: "POST", path: "/uploads/complete", json: { upload_id: "u", parts: [] } },
+              uuid("body", "upload_id")
+            ],
+            [
+              "updateFile",
+              { method: "PATCH", path: `/files/${f.fileId}`, json: { folder_id: "x" } },
+              uuid("body", "folder_id")
+            ]
+          ]
+          for (const [operationId, c, expected] of cases) {
+            const r = yield* apiCall(operationId, c)
+            expect([r.status, detail(r)], `${operationId} ${c.path}`).toEqual([422, expected])
+          }
+          // unknown keys: ignored in POST bodies, rejected in PATCH bodies
+          const created = yield* apiCall("createSpace", {
+            method: "POST",
+            path: "/spaces",
+            json: { name: "k", colour: "red" }
+          })
+          expect(created.status).toBe(201)
+          expect(field(created.json, "colour")).toBeUndefined()
+          const folder = yield* apiCall("createFolder", {
+            method: "POST",
+            path: "/folders",
+            json: { name: "k", space_id: f.spaceId, extra: [1, 2] }
+          })
+          expect(folder.status).toBe(201)
+          const share = yield* apiCall("createShare", {
+            method: "POST",
+            path: "/shares",
+            json: { file_id: f.fileId, x: 1 }
+          })
+          expect(share.status).toBe(201)
+          const patched = yield* apiCall("updateFile", {
+            method: "PATCH",
+            path: `/files/${f.fileId}`,
+            json: { name: "n.txt", colour: "red" }
+          })
+          expect(detail(patched)).toEqual([
+            { loc: ["body", "colour"], msg: "Extra inputs are not permitted", type: "extra_forbidden" }
+          ])
+        })
+    )
+
+    it.effect("storage GET (draft.2): ETag = sha256, Accept-Ranges, Content-Length, 206 ranges, 416, If-Range", () =>
+      Effect.gen(function* () {
+        const f = yield* fixture
+        const content = "hello world"
+        const etag = `"${createHash("sha256").update(content).digest("hex")}"`
+        const dl = yield* apiCall("getDownloadUrl", validCalls.getDownloadUrl!(f))
+        const url = str(dl.json, "url")
+        const get = (headers: Record<string, string>, status: number) =>
+          send("getStorageObject", { method: "GET", url, headers }, status)
+        const whole = yield* get({}, 200)
+        expect([whole.text, whole.headers.get("etag"), whole.headers.get("accept-ranges")]).toEqual([
+          content,
+          etag,
+          "bytes"
+        ])
+        expect(whole.headers.get("content-length")).toBe("11")
+        expect(whole.headers.get("content-range")).toBeNull()
+        const ranges: ReadonlyArray<[string, string, string]> = [
+          ["bytes=0-4", "hello", "bytes 0-4/11"],
+          ["bytes=6-", "world", "bytes 6-10/11"],
+          ["bytes=-5", "world", "bytes 6-10/11"],
+          ["bytes=6-1000", "world", "bytes 6-10/11"],
+          ["bytes=-1000", content, "bytes 0-10/11"],
+          ["bytes=10-10", "d", "bytes 10-10/11"],
+          ["Bytes=0-0", "h", "bytes 0-0/11"]
+        ]
+        for (const [range, text, contentRange] of ranges) {
+          const r = yield* get({ range }, 206)
+          expect([r.text, r.headers.get("content-range"), r.headers.get("content-length")], range).toEqual([
+            text,
+            contentRange,
+            String(text.length)
+          ])
+          expect([r.headers.get("etag"), r.headers.get("accept-ranges")]).toEqual([etag, "bytes"])
+          expect(r.headers.get("content-type")).toBe("text/plain")
+        }
+        for (const range of ["bytes=11-", "bytes=11-20", "bytes=100-", "bytes=-0"]) {
+          const r = yield* get({ range }, 416)
+          expect([r.text, r.headers.get("content-range")], range).toEqual(["", "bytes */11"])
+        }
+        // malformed or multi-range: ignored, the whole file
+        for (const range of ["bytes=0-1,3-4", "bytes=5-2", "bytes=-", "bytes=a-b", "items=0-1", "bytes 0-1", ""]) {
+          const r = yield* get({ range }, 200)
+          expect(r.text, range).toBe(content)
+        }
+        // If-Range: the current ETag keeps the range; anything else gets the whole file
+        const kept = yield* get({ range: "bytes=6-", "if-range": etag }, 206)
+        expect(kept.text).toBe("world")
+        for (const ifRange of [`"${"0".repeat(64)}"`, `W/${etag}`, "Wed, 21 Oct 2015 07:28:00 GMT"]) {
+          const r = yield* get({ range: "bytes=6-", "if-range": ifRange }, 200)
+          expect(r.text, ifRange).toBe(content)
+        }
+        // HEAD answers the headers of the GET
+        const emulator = yield* Emulator.Emulator
+        const head = yield* Effect.promise(() => fetch(url, { method: "HEAD", headers: { range: "bytes=0-4" } }))
+        expect([head.status, head.headers.get("content-range"), head.headers.get("etag")]).toEqual([
+          206,
+          "bytes 0-4/11",
+          etag
+        ])
+        // the log keeps each GET's Range and If-Range
+        const gets = yield* emulator.storageGets({ fileId: f.fileId })
+        expect(gets.some((g) => g.range === "bytes=6-" && g.ifRange === etag && g.status === 206)).toBe(true)
+        expect(gets.some((g) => g.range === "bytes=11-" && g.status === 416 && g.contentRange === "bytes */11")).toBe(
+          true
+        )
+      })
+    )
+
+    it.effect("an empty file: 200 with Content-Length 0, and any range start is at the end (416)", () =>
+      Effect.gen(function* () {
+        const f = yield* fixture
+        const { fileId } = yield* uploadFile(f.spaceId, "")
+        yield* apiCall("getFile", { method: "GET", path: `/files/${fileId}` })
+        const dl = yield* apiCall("getDownloadUrl", { method: "GET", path: `/files/${fileId}/download` })
+        const url = str(dl.json, "url")
+        const whole = yield* send("getStorageObject", { method: "GET", url }, 200)
+        expect([whole.text, whole.headers.get("content-length")]).toEqual(["", "0"])
+        expect(whole.headers.get("etag")).toBe(`"${createHash("sha256").digest("hex")}"`)
+        const r = yield* send("getStorageObject", { method: "GET", url, headers: { range: "bytes=0-" } }, 416)
+        expect(r.headers.get("content-range")).toBe("bytes */0")
+        // a suffix range of an empty file cannot be a 206: the (empty) file whole
+        yield* send("getStorageObject", { method: "GET", url, headers: { range: "bytes=-5" } }, 200)
       })
     )
 

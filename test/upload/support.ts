@@ -49,7 +49,7 @@ export const setup = Effect.gen(function* () {
   return { fc, emulator, spaceId: space.id }
 })
 
-export const partPuts = (emulator: Emulator.Emulator) =>
+export const partPuts = (emulator: Emulator.Service) =>
   Effect.map(emulator.requestLog, (log) => log.filter((entry) => entry.origin === "storage" && entry.method === "PUT"))
 
 /** A temporary directory, removed with the scope. */

@@ -66,7 +66,7 @@ const setup = Effect.gen(function* () {
   return { fc, emulator, spaceId: space.id }
 })
 
-const partPuts = (emulator: Emulator.Emulator) =>
+const partPuts = (emulator: Emulator.Service) =>
   Effect.map(emulator.requestLog, (log) => log.filter((entry) => entry.origin === "storage" && entry.method === "PUT"))
 
 /** Downloads a file's stored bytes through the API and storage. */

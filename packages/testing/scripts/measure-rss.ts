@@ -7,11 +7,11 @@
  *
  * Prints the emulator's VmHWM (peak RSS) and the RSS after each step. With
  * `--tsx` the emulator runs from source under tsx (whose compiler alone takes
- * ~170 MiB); by default the bin is first compiled with tsc into
+ * ~170 MiB); by default the bin is first bundled with esbuild into
  * packages/testing/build/ (git-ignored, removed afterwards) and run with plain
  * node, so the figure is the emulator's own.
  */
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { request } from "node:http"
@@ -19,6 +19,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { Schema } from "effect"
+import { build } from "esbuild"
 
 const GiB = 1024 * 1024 * 1024
 const args = process.argv.slice(2)
@@ -33,26 +34,21 @@ let command: Array<string>
 if (useTsx) {
   command = ["--import", "tsx", join(root, "src", "bin", "fluidcloud-emulator.ts")]
 } else {
-  execFileSync(
-    process.execPath,
-    [
-      join(root, "..", "..", "node_modules", "typescript", "bin", "tsc"),
-      ...[
-        "--outDir",
-        buildDir,
-        "--rootDir",
-        join(root, "src"),
-        "--module",
-        "NodeNext",
-        "--moduleResolution",
-        "NodeNext"
-      ],
-      ...["--target", "ES2022", "--skipLibCheck", "--types", "node", "--declaration", "false"],
-      join(root, "src", "bin", "fluidcloud-emulator.ts")
-    ],
-    { stdio: "inherit" }
-  )
-  command = [join(buildDir, "bin", "fluidcloud-emulator.js")]
+  // one plain-JavaScript file, its workspace dependencies (@fluidcloud/core's TypeScript sources) included
+  await build({
+    entryPoints: [join(root, "src", "bin", "fluidcloud-emulator.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: join(buildDir, "fluidcloud-emulator.mjs"),
+    logLevel: "warning",
+    // CommonJS dependencies bundled into ESM still call `require` for Node built-ins
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+    }
+  })
+  command = [join(buildDir, "fluidcloud-emulator.mjs")]
 }
 const child = spawn(process.execPath, [...command, "--port", "0", "--data-dir", dataDir, "--scan-delay", "0"], {
   stdio: ["ignore", "pipe", "inherit"]

@@ -1,12 +1,16 @@
 /**
  * The FluidCloud emulator: an in-memory model of the Partner API (API, storage
- * and files origins) with test helpers and fault injection.
+ * and files origins) with test helpers and fault injection. This module declares
+ * the emulator's public types; `internal/` implements them.
  *
  * @since 0.1.0
  */
 import type * as HttpApp from "@effect/platform/HttpApp"
+import { Contract } from "@fluidcloud/core"
 import { Context, type Duration, Effect, Layer, Redacted, Schema } from "effect"
-import * as internal from "./internal/model.js"
+import * as internal from "./internal/emulator.js"
+import * as internalKeys from "./internal/tenants.js"
+import * as internalTransport from "./internal/transport.js"
 
 /**
  * The nine API-key scopes.
@@ -14,7 +18,7 @@ import * as internal from "./internal/model.js"
  * @since 0.1.0
  * @category models
  */
-export type Scope = internal.Scope
+export type Scope = Contract.Scope
 
 /**
  * Every scope, in contract order.
@@ -22,7 +26,7 @@ export type Scope = internal.Scope
  * @since 0.1.0
  * @category constants
  */
-export const allScopes: ReadonlyArray<Scope> = internal.ALL_SCOPES
+export const allScopes: ReadonlyArray<Scope> = Contract.scopes
 
 /**
  * A tenant's plan: API access flag and byte / link limits (-1 = unlimited).
@@ -30,7 +34,11 @@ export const allScopes: ReadonlyArray<Scope> = internal.ALL_SCOPES
  * @since 0.1.0
  * @category models
  */
-export type Plan = internal.Plan
+export interface Plan {
+  readonly apiAccess: boolean
+  readonly bytesLimit: number
+  readonly linksLimit: number
+}
 
 /**
  * A partial plan (missing fields: API access on, unlimited).
@@ -38,7 +46,11 @@ export type Plan = internal.Plan
  * @since 0.1.0
  * @category models
  */
-export type PlanInput = internal.PlanInput
+export interface PlanInput {
+  readonly apiAccess?: boolean | undefined
+  readonly bytesLimit?: number | undefined
+  readonly linksLimit?: number | undefined
+}
 
 /**
  * A key declared in a seed.
@@ -46,7 +58,11 @@ export type PlanInput = internal.PlanInput
  * @since 0.1.0
  * @category models
  */
-export type KeySeed = internal.KeySeed
+export interface KeySeed {
+  readonly key: string
+  readonly scopes: ReadonlyArray<Scope> | "all"
+  readonly revoked?: boolean | undefined
+}
 
 /**
  * A tenant declared in a seed.
@@ -54,7 +70,11 @@ export type KeySeed = internal.KeySeed
  * @since 0.1.0
  * @category models
  */
-export type TenantSeed = internal.TenantSeed
+export interface TenantSeed {
+  readonly id: string
+  readonly plan?: PlanInput | undefined
+  readonly keys?: ReadonlyArray<KeySeed> | undefined
+}
 
 /**
  * Options of the emulator. Without `tenants`, a tenant `default` with an
@@ -70,11 +90,25 @@ export type TenantSeed = internal.TenantSeed
  * - `rateLimit`: `{ limit, window }` requests per key (off by default).
  * - `downloadUrlTtl` (15 minutes), `uploadTtl` (24 hours).
  * - `baseUrl` / `storageUrl` / `filesUrl`: the origins written into returned URLs.
+ * - `secret`: the key presigned URLs are signed with (random by default).
  *
  * @since 0.1.0
  * @category models
  */
-export type Options = internal.Options
+export interface Options {
+  readonly tenants?: ReadonlyArray<TenantSeed> | undefined
+  readonly scanDelay?: Duration.DurationInput | undefined
+  readonly minPartSize?: number | undefined
+  readonly forcePartSize?: number | undefined
+  readonly dataDir?: string | undefined
+  readonly rateLimit?: { readonly limit: number; readonly window?: Duration.DurationInput | undefined } | undefined
+  readonly downloadUrlTtl?: Duration.DurationInput | undefined
+  readonly uploadTtl?: Duration.DurationInput | undefined
+  readonly baseUrl?: string | undefined
+  readonly storageUrl?: string | undefined
+  readonly filesUrl?: string | undefined
+  readonly secret?: string | undefined
+}
 
 /**
  * Which origin a request targeted.
@@ -82,15 +116,87 @@ export type Options = internal.Options
  * @since 0.1.0
  * @category models
  */
-export type Origin = internal.Origin
+export type Origin = Contract.Origin
 
 /**
  * One entry of the request log.
  *
+ * - `operationId`: the contract operation the request was routed to (`null`
+ *   for a path or method the contract does not have), also when an injected
+ *   429 burst or 5xx answered it.
+ * - `params`: that operation's path parameters (e.g. `upload_id` and
+ *   `part_number` of a part PUT).
+ * - `status`: the status answered; `0` when the connection was reset before
+ *   any response.
+ * - `reset`: whether the connection was reset (before the response, or after
+ *   some of its body bytes).
+ * - `requestHeaders`: the request's headers (lower-case names) except
+ *   `X-API-Key`, whose presence is `hadApiKey`: `range`, `if-range`,
+ *   `content-length`, `content-type`, `user-agent`, ….
+ * - `responseHeaders`: the response's headers (`etag`, `content-range`,
+ *   `x-request-id`, …).
+ *
  * @since 0.1.0
  * @category models
  */
-export type RequestLogEntry = internal.RequestLogEntry
+export interface RequestLogEntry {
+  readonly requestId: string
+  readonly method: string
+  readonly origin: Origin
+  readonly path: string
+  readonly status: number
+  readonly hadApiKey: boolean
+  readonly at: number
+  /** @since 0.2.0 */
+  readonly operationId: Contract.OperationId | null
+  /** @since 0.2.0 */
+  readonly params: Readonly<Record<string, string>>
+  /** @since 0.2.0 */
+  readonly reset: boolean
+  /** @since 0.2.0 */
+  readonly requestHeaders: Readonly<Record<string, string>>
+  /** @since 0.2.0 */
+  readonly responseHeaders: Readonly<Record<string, string>>
+}
+
+/**
+ * One part PUT, as `partPuts` lists it (from the request log).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PartPut {
+  readonly requestId: string
+  readonly uploadId: string
+  readonly partNumber: number
+  /** The status answered, `0` when the connection was reset. */
+  readonly status: number
+  readonly reset: boolean
+  readonly at: number
+}
+
+/**
+ * One storage GET (a download from a presigned URL), as `storageGets` lists it
+ * (from the request log).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface StorageGet {
+  readonly requestId: string
+  readonly fileId: string
+  /** The request's `Range` header, if any. */
+  readonly range: string | null
+  /** The request's `If-Range` header, if any. */
+  readonly ifRange: string | null
+  /** 200, 206, 416, or a failure status (`0` when the connection was reset before the response). */
+  readonly status: number
+  /** The response's `Content-Range` header, if any. */
+  readonly contentRange: string | null
+  /** Whether the connection was reset (before the response, or after some body bytes). */
+  readonly reset: boolean
+  readonly at: number
+}
 
 /**
  * An upload that is neither completed, aborted nor expired.
@@ -98,16 +204,32 @@ export type RequestLogEntry = internal.RequestLogEntry
  * @since 0.1.0
  * @category models
  */
-export type OpenUpload = internal.OpenUpload
+export interface OpenUpload {
+  readonly uploadId: string
+  readonly fileId: string
+  readonly tenantId: string
+  readonly size: number
+  readonly partSize: number
+  readonly partCount: number
+  readonly partsStored: number
+  readonly expiresAt: number
+}
 
 /**
  * Fail (with `status`, default 500) or reset the connection of the part PUT
- * with this `partNumber` on its `attempt`-th try (default 1, `"every"` = all).
+ * with this `partNumber` on its `attempt`-th try (default 1, `"every"` = all),
+ * of any upload or of `uploadId`.
  *
  * @since 0.1.0
  * @category fault injection
  */
-export type PartFault = internal.PartFault
+export interface PartFault {
+  readonly partNumber: number
+  readonly attempt?: number | "every" | undefined
+  readonly uploadId?: string | undefined
+  readonly status?: number | undefined
+  readonly reset?: boolean | undefined
+}
 
 /**
  * Fail a fraction `rate` of all part PUTs, chosen by a PRNG seeded with `seed`.
@@ -115,7 +237,44 @@ export type PartFault = internal.PartFault
  * @since 0.1.0
  * @category fault injection
  */
-export type PartFailureRate = internal.PartFailureRate
+export interface PartFailureRate {
+  readonly rate: number
+  readonly seed: number
+  readonly status?: number | undefined
+  readonly reset?: boolean | undefined
+}
+
+/**
+ * A fault of storage GETs (downloads from presigned URLs), of any file or of
+ * `fileId`, on the `attempt`-th matching GET counted from when the fault is
+ * added (default 1; `"every"` = all of them). What happens (one of):
+ *
+ * - `status`: the GET answers this status with no body before any byte is sent:
+ *   a 5xx, or 403 as an expired or refused URL would;
+ * - `resetAfterBytes`: the response starts as usual (200 or 206 with its
+ *   headers) and the connection is reset once that many body bytes are sent;
+ * - `corruptByteAt`: the byte at this offset of the file (counted from the
+ *   file's start, whatever the range) is flipped on the way out, while the
+ *   headers (the `ETag` included) stay those of the stored file. A response
+ *   whose range does not cover the offset is sent intact.
+ *
+ * @example
+ * ```ts
+ * // the first download of this file is cut after 1 MiB; the resumed one succeeds
+ * yield* emulator.failStorageGet({ fileId, resetAfterBytes: 1024 * 1024 })
+ * // every download of any file answers 503
+ * yield* emulator.failStorageGet({ attempt: "every", status: 503 })
+ * ```
+ * @since 0.2.0
+ * @category fault injection
+ */
+export interface StorageGetFault {
+  readonly fileId?: string | undefined
+  readonly attempt?: number | "every" | undefined
+  readonly status?: number | undefined
+  readonly resetAfterBytes?: number | undefined
+  readonly corruptByteAt?: number | undefined
+}
 
 /**
  * Answer the next `count` requests (API and files origins, or those whose path
@@ -124,7 +283,11 @@ export type PartFailureRate = internal.PartFailureRate
  * @since 0.1.0
  * @category fault injection
  */
-export type RateLimitBurst = internal.RateLimitBurst
+export interface RateLimitBurst {
+  readonly count: number
+  readonly retryAfter: number
+  readonly pathPrefix?: string | undefined
+}
 
 /**
  * Answer the next `count` matching requests with `status` and
@@ -133,7 +296,12 @@ export type RateLimitBurst = internal.RateLimitBurst
  * @since 0.1.0
  * @category fault injection
  */
-export type RequestFault = internal.RequestFault
+export interface RequestFault {
+  readonly count: number
+  readonly status: number
+  readonly pathPrefix?: string | undefined
+  readonly method?: string | undefined
+}
 
 /**
  * A forced virus-scan outcome.
@@ -141,7 +309,32 @@ export type RequestFault = internal.RequestFault
  * @since 0.1.0
  * @category models
  */
-export type ScanOutcome = internal.ScanOutcome
+export type ScanOutcome = "clean" | "infected" | "error"
+
+/**
+ * The signal of a connection-reset fault. `httpApp` fails with it when a reset
+ * fires before a response, and the body stream of a response fails with it when
+ * a reset fires mid-body. Both transports honour it: `EmulatorServer` destroys
+ * the socket; the in-process client (`FluidCloudTest`) fails the call with an
+ * `HttpClientError.RequestError` of reason `"Transport"` (before a response) or
+ * fails the body stream (mid-body), as a dropped connection does on any
+ * `HttpClient`. Serve `httpApp` on another server and you should do the same.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ConnectionReset {
+  readonly _tag: "ConnectionReset"
+}
+
+/**
+ * Whether a failure (of `httpApp`, or of a response body stream) is the
+ * connection-reset signal.
+ *
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isConnectionReset: (u: unknown) => u is ConnectionReset = internalTransport.isConnectionReset
 
 /**
  * The EICAR anti-virus test string: a file containing it scans `infected`.
@@ -155,10 +348,10 @@ export const eicar = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST
  * The emulator service: the request handler, the URLs it is reachable at, and
  * helpers to shape and inspect its state.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export interface Emulator {
+export interface Service {
   /** Origin of the API; the API lives under `${baseUrl}/api/v1`. */
   readonly baseUrl: string
   /** Origin of presigned storage URLs. */
@@ -167,8 +360,11 @@ export interface Emulator {
   readonly filesUrl: string
   /** The default all-scopes key (the first all-scopes key of the seed, or "" if none). */
   readonly apiKey: string
-  /** The one request handler serving all three origins. */
-  readonly httpApp: HttpApp.Default
+  /**
+   * The one request handler serving all three origins. It fails with
+   * `ConnectionReset` when a reset fault fires (see there).
+   */
+  readonly httpApp: HttpApp.Default<ConnectionReset>
   /** Create (or update the plan of) a tenant; returns its id. */
   readonly createTenant: (options?: { readonly id?: string; readonly plan?: PlanInput }) => Effect.Effect<string>
   /** Create a key (default: all scopes, tenant = first tenant); returns it. */
@@ -193,6 +389,20 @@ export interface Emulator {
   readonly requestLog: Effect.Effect<ReadonlyArray<RequestLogEntry>>
   /** Empty the request log. */
   readonly clearRequestLog: Effect.Effect<void>
+  /**
+   * The part PUTs in the request log, of every upload or of `uploadId`, in
+   * order: `(yield* emulator.partPuts({ uploadId })).length` counts them.
+   *
+   * @since 0.2.0
+   */
+  readonly partPuts: (options?: { readonly uploadId?: string | undefined }) => Effect.Effect<ReadonlyArray<PartPut>>
+  /**
+   * The storage GETs (downloads) in the request log, of every file or of
+   * `fileId`, in order, with their `Range` / `If-Range` and outcome.
+   *
+   * @since 0.2.0
+   */
+  readonly storageGets: (options?: { readonly fileId?: string | undefined }) => Effect.Effect<ReadonlyArray<StorageGet>>
   /** Highest number of part PUTs whose bodies were being received at once. */
   readonly maxConcurrentPartPuts: Effect.Effect<number>
   /** Reset the high-water mark of concurrent part PUTs. */
@@ -203,6 +413,12 @@ export interface Emulator {
   readonly failPartPut: (fault: PartFault) => Effect.Effect<void>
   /** Fail a seeded random fraction of part PUTs (`null` turns it off). */
   readonly setPartFailureRate: (options: PartFailureRate | null) => Effect.Effect<void>
+  /**
+   * Fail, cut short or corrupt chosen storage GETs (downloads).
+   *
+   * @since 0.2.0
+   */
+  readonly failStorageGet: (fault: StorageGetFault) => Effect.Effect<void>
   /** Answer the next requests with 429 and `Retry-After`. */
   readonly rateLimitBurst: (burst: RateLimitBurst) => Effect.Effect<void>
   /**
@@ -227,7 +443,7 @@ export interface Emulator {
  * @since 0.1.0
  * @category tags
  */
-export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emulator>("@fluidcloud/testing/Emulator")
+export class Emulator extends Context.Tag("@fluidcloud/testing/Emulator")<Emulator, Service>() {}
 
 /**
  * Build an emulator (no transport).
@@ -235,7 +451,7 @@ export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emul
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options?: Options): Effect.Effect<Emulator> => Effect.sync(() => internal.make(options))
+export const make = (options?: Options): Effect.Effect<Service> => Effect.sync(() => internal.make(options))
 
 /**
  * A layer with an emulator and no transport; see `FluidCloudTest` and
@@ -262,7 +478,7 @@ export const apiKey: Effect.Effect<Redacted.Redacted<string>, never, Emulator> =
  * @since 0.1.0
  * @category constructors
  */
-export const generateKey: (kind?: "live" | "test") => string = internal.generateKey
+export const generateKey: (kind?: "live" | "test") => string = internalKeys.generateKey
 
 /**
  * The request log of the current emulator.
@@ -284,6 +500,12 @@ export const requestLog: Effect.Effect<ReadonlyArray<RequestLogEntry>, never, Em
 export const openUploads: Effect.Effect<ReadonlyArray<OpenUpload>, never, Emulator> = Effect.flatMap(
   Emulator,
   (e) => e.openUploads
+)
+
+const ScopeName: Schema.Schema<Scope, string> = Schema.String.pipe(
+  Schema.filter((s): s is Scope => Contract.scopes.some((scope) => scope === s), {
+    message: () => `Expected one of ${Contract.scopes.join(", ")}`
+  })
 )
 
 /**
@@ -312,8 +534,8 @@ export const SeedFile = Schema.Struct({
       keys: Schema.optional(
         Schema.Array(
           Schema.Struct({
-            key: Schema.String.pipe(Schema.pattern(/^fck_(live|test)_[0-9A-Za-z]{24,}$/)),
-            scopes: Schema.Union(Schema.Literal("all"), Schema.Array(Schema.Literal(...internal.ALL_SCOPES))),
+            key: Schema.String.pipe(Schema.pattern(internalKeys.KEY_PATTERN)),
+            scopes: Schema.Union(Schema.Literal("all"), Schema.Array(ScopeName)),
             revoked: Schema.optional(Schema.Boolean)
           })
         )

@@ -9,6 +9,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Console, Effect, Layer, type Scope } from "effect"
 import * as Emulator from "./Emulator.js"
+import * as internalServer from "./internal/server.js"
 
 /**
  * Options of the server: where to listen, plus the emulator's options.
@@ -24,15 +25,16 @@ export interface Options extends Emulator.Options {
 }
 
 /**
- * Serve the emulator on the `HttpServer` in context and provide the
- * `Emulator` service with its real URLs.
+ * Serve the emulator on the `HttpServer` in context (a Node server: a
+ * connection-reset fault destroys the socket) and return the `Emulator`
+ * service with its real URLs.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (
   options: Emulator.Options & { readonly host?: string | undefined } = {}
-): Effect.Effect<Emulator.Emulator, never, HttpServer.HttpServer | Scope.Scope> =>
+): Effect.Effect<Emulator.Service, never, HttpServer.HttpServer | Scope.Scope> =>
   Effect.gen(function* () {
     const server = yield* HttpServer.HttpServer
     const address = server.address
@@ -47,7 +49,7 @@ export const make = (
       storageUrl: options.storageUrl ?? origin,
       filesUrl: options.filesUrl ?? origin
     })
-    yield* server.serve(emulator.httpApp)
+    yield* server.serve(internalServer.forNodeServer(emulator.httpApp))
     return emulator
   })
 

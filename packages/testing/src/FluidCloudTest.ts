@@ -20,13 +20,14 @@ export type Options = Emulator.Options
 
 /**
  * An `HttpClient` that routes every request to the emulator's handler
- * in-process. A connection reset fault fails the call with a
- * `RequestError` of reason `"Transport"`.
+ * in-process. A connection-reset fault before the response fails the call
+ * with a `RequestError` of reason `"Transport"`; one after some body bytes
+ * fails the response's body stream.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeClient = (emulator: Emulator.Emulator): HttpClient.HttpClient => internalClient.make(emulator.httpApp)
+export const makeClient = (emulator: Emulator.Service): HttpClient.HttpClient => internalClient.make(emulator.httpApp)
 
 /**
  * The in-process `HttpClient` and the `Emulator` service (baseUrl

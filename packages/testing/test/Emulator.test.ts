@@ -3,91 +3,10 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Emulator, FluidCloudTest } from "@fluidcloud/testing"
 import { Effect, Either, Fiber, Schema, TestClock } from "effect"
-
-const Json = Schema.Unknown
-const Obj = Schema.Record({ key: Schema.String, value: Schema.Unknown })
-const Session = Schema.Struct({
-  upload_id: Schema.String,
-  file_id: Schema.String,
-  part_size: Schema.Number,
-  parts: Schema.Array(
-    Schema.Struct({
-      part_number: Schema.Number,
-      url: Schema.String,
-      headers: Schema.Record({ key: Schema.String, value: Schema.String })
-    })
-  )
-})
-const FileJson = Schema.Struct({
-  id: Schema.String,
-  status: Schema.String,
-  scan_status: Schema.NullOr(Schema.String),
-  sha256: Schema.NullOr(Schema.String),
-  size: Schema.Number
-})
-
-const call = (method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, key?: string | null) =>
-  Effect.gen(function* () {
-    const emulator = yield* Emulator.Emulator
-    const client = yield* HttpClient.HttpClient
-    let req = HttpClientRequest.make(method)(`${emulator.baseUrl}/api/v1${path}`)
-    const k = key === undefined ? emulator.apiKey : key
-    if (k !== null) req = HttpClientRequest.setHeader(req, "x-api-key", k)
-    if (body !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, body)
-    const res = yield* client.execute(req)
-    const text = yield* res.text
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: text === "" ? undefined : yield* Schema.decodeUnknown(Schema.parseJson(Json))(text)
-    }
-  })
-
-const obj = (u: unknown) => Schema.decodeUnknownSync(Obj)(u)
-
-const putPart = (url: string, bytes: Uint8Array) =>
-  Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient
-    return yield* client.execute(HttpClientRequest.put(url).pipe(HttpClientRequest.bodyUint8Array(bytes)))
-  })
-
-const bytesOf = (n: number, seed = 1) => {
-  const out = new Uint8Array(n)
-  for (let i = 0; i < n; i++) out[i] = (i * 31 + seed) % 251
-  return out
-}
-
-const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex")
-
-const setupSpace = Effect.gen(function* () {
-  const space = yield* call("POST", "/spaces", { name: "s" })
-  return String(obj(space.body).id)
-})
-
-const upload = (spaceId: string, content: Uint8Array, extra: Record<string, unknown> = {}) =>
-  Effect.gen(function* () {
-    const init = yield* call("POST", "/uploads/initiate", {
-      space_id: spaceId,
-      name: "a.txt",
-      size: content.byteLength,
-      ...extra
-    })
-    assert.strictEqual(init.status, 201)
-    const session = yield* Schema.decodeUnknown(Session)(init.body)
-    const parts = []
-    for (const p of session.parts) {
-      const chunk = content.subarray((p.part_number - 1) * session.part_size, p.part_number * session.part_size)
-      const res = yield* putPart(p.url, chunk)
-      assert.strictEqual(res.status, 200)
-      parts.push({ part_number: p.part_number, etag: res.headers.etag ?? "" })
-    }
-    const done = yield* call("POST", "/uploads/complete", { upload_id: session.upload_id, parts })
-    return { session, done, parts }
-  })
+import { bytesOf, call, FileJson, md5, obj, putPart, Session, setupSpace, upload } from "./support/Api.js"
 
 const KiB = 1024
 
@@ -158,6 +77,26 @@ describe("Emulator (in-process)", () => {
       expect(obj((yield* call("GET", `/files/${errored}`)).body).scan_status).toBe("error")
       expect(obj((yield* call("GET", `/files/${errored}/download`)).body).detail).toBe("file_not_ready")
     }).pipe(Effect.provide(FluidCloudTest.layerClient()))
+  )
+
+  it.effect("EICAR split across parts, even across parts shorter than it, scans infected; near misses do not", () =>
+    Effect.gen(function* () {
+      const spaceId = yield* setupSpace
+      const text = (s: string) => new TextEncoder().encode(s)
+      const scanOf = (content: Uint8Array, partSize: number) =>
+        Effect.gen(function* () {
+          const { done } = yield* upload(spaceId, content, { part_size: partSize })
+          yield* TestClock.adjust("1 second")
+          return obj((yield* call("GET", `/files/${String(obj(done.body).id)}`)).body).scan_status
+        })
+      // 68 bytes across parts of 40 (one boundary), 10 and 7 (many parts, each shorter than the string)
+      for (const partSize of [40, 10, 7, 1]) {
+        expect(yield* scanOf(text(`ab${Emulator.eicar}cd`), partSize), `parts of ${partSize}`).toBe("infected")
+        expect(yield* scanOf(text(`ab${Emulator.eicar.slice(0, 67)}-${Emulator.eicar.slice(67)}`), partSize)).toBe(
+          "clean"
+        )
+      }
+    }).pipe(Effect.provide(FluidCloudTest.layerClient({ minPartSize: 1 })))
   )
 
   it.effect("auth: missing, invalid, revoked keys, plan without API access, scopes", () =>

@@ -109,3 +109,61 @@ export const routes: { readonly [K in OperationId]: Route<K> } = internal.routes
  * @category constants
  */
 export const scopes: ReadonlyArray<Scope> = internal.scopes
+
+/**
+ * A method of the client (`FluidCloud.Service`), as `namespace.method`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Method =
+  | "spaces.list"
+  | "spaces.create"
+  | "folders.list"
+  | "folders.create"
+  | "folders.rename"
+  | "folders.move"
+  | "folders.delete"
+  | "folders.restore"
+  | "files.upload"
+  | "files.uploadStream"
+  | "files.list"
+  | "files.get"
+  | "files.resolve"
+  | "files.rename"
+  | "files.move"
+  | "files.delete"
+  | "files.restore"
+  | "files.downloadUrl"
+  | "files.publicUrl"
+  | "files.signedUrl"
+  | "files.waitUntilClean"
+  | "shares.list"
+  | "shares.revoke"
+  | "quota.usage"
+
+/**
+ * The operations each method of the client sends. `files.upload` and `files.uploadStream` list
+ * their own steps (initiate, part PUTs, complete, and the abort or delete after a failure); with
+ * `public: true` they also send what `files.waitUntilClean` and `files.publicUrl` send.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const methods: { readonly [M in Method]: ReadonlyArray<OperationId> } = internal.methods
+
+/**
+ * The scopes a key needs to call all of `methods`, in contract order.
+ *
+ * @example
+ * ```ts
+ * import { Contract } from "@fluidcloud/core"
+ *
+ * // a job that uploads its outputs and publishes them
+ * Contract.requiredScopes("files.upload", "files.waitUntilClean", "files.publicUrl")
+ * // ["files:read", "files:write", "shares:write"]
+ * ```
+ * @since 0.2.0
+ * @category utils
+ */
+export const requiredScopes: (...methods: ReadonlyArray<Method>) => ReadonlyArray<Scope> = internal.requiredScopes

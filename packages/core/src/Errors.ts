@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Predicate, Schema } from "effect"
+import { Effect, Predicate, Schema } from "effect"
+import { dual } from "effect/Function"
 import { FileId, ScanStatus } from "./Domain.js"
 
 const httpFields = {
@@ -61,6 +62,27 @@ export class QuotaExceededError extends Schema.TaggedError<QuotaExceededError>("
  * the subscription does not include API access (`detail: feature_not_in_plan`). Never raised for
  * the storage origin, which the key never reaches: a storage 403 (an expired or badly signed
  * presigned URL) is an `ApiError` with status 403.
+ *
+ * Reading it: when `detail` is `insufficient_scope`, `requiredScope` names the scope the key lacks
+ * (e.g. `shares:write`); give the key that scope in the dashboard, or use another key. Every method's
+ * documentation lists the scopes it needs (`Contract.requiredScopes` computes them), and a call
+ * may need more than one (minting a link needs `shares:write` and `files:read`), so a key fixed for
+ * one scope can fail next on another. When `detail` is `feature_not_in_plan`, no scope helps: the
+ * subscription lacks API access, and `requiredScope` is absent.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { FluidCloud } from "@fluidcloud/core"
+ *
+ * const quota = Effect.flatMap(FluidCloud.FluidCloud, (fc) => fc.quota.usage()).pipe(
+ *   Effect.catchTag("PermissionError", (e) =>
+ *     Console.error(
+ *       e.requiredScope === undefined ? `no API access: ${e.detail}` : `the key needs the scope ${e.requiredScope}`
+ *     )
+ *   )
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -242,7 +264,11 @@ export class SourceError extends Schema.TaggedError<SourceError>("@fluidcloud/So
 }
 
 /**
- * The errors an HTTP call to the API can fail with, before narrowing to an operation's statuses.
+ * The errors that carry an HTTP response (`status`, `detail`, `requestId`): the union to catch for
+ * "any HTTP error", the way Python code catches `ApiError`, the base class of its HTTP exceptions.
+ * Here the tags are siblings, so `Effect.catchTag("ApiError", ...)` catches only the statuses that
+ * have no tag of their own (400, 413, 422, 5xx, storage 403, ...), never a 404; use `isHttpError`
+ * (below) to catch them all.
  *
  * @since 0.1.0
  * @category models
@@ -264,14 +290,79 @@ export type HttpError =
  */
 export type FluidCloudError = HttpError | TransportError | DecodeError | ValidationError | IntegrityError | SourceError
 
-const tags: ReadonlySet<string> = new Set([
+/**
+ * The tags of `HttpError`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type HttpErrorTag = HttpError["_tag"]
+
+/**
+ * The tags of `HttpError`, e.g. for `Effect.catchTags` or a log filter.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const httpErrorTags: ReadonlyArray<HttpErrorTag> = [
   "AuthError",
   "QuotaExceededError",
   "PermissionError",
   "NotFoundError",
   "ConflictError",
   "RateLimitError",
-  "ApiError",
+  "ApiError"
+]
+
+const httpTags: ReadonlySet<string> = new Set(httpErrorTags)
+
+/**
+ * Whether a value is an `HttpError` (any of the `httpErrorTags`).
+ *
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isHttpError = (u: unknown): u is HttpError =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && httpTags.has(u._tag) && u instanceof Error
+
+/**
+ * Recovers from any HTTP error of `self`: the catch-all next to the per-tag `catchTag` style (what
+ * Python code does with `except ApiError`). The handler sees exactly the HTTP tags `self` can fail
+ * with; the other errors (`TransportError`, `DecodeError`, `ValidationError`, ...) stay in the
+ * error channel.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Errors, FluidCloud } from "@fluidcloud/core"
+ *
+ * const spaces = Effect.flatMap(FluidCloud.FluidCloud, (fc) => fc.spaces.list()).pipe(
+ *   Errors.catchHttpError((e) => Console.error(`HTTP ${e.status}: ${e.detail}`).pipe(Effect.as([])))
+ * )
+ * // Effect<ReadonlyArray<Space>, TransportError | DecodeError, FluidCloud>
+ * ```
+ * @since 0.2.0
+ * @category error handling
+ */
+export const catchHttpError: {
+  <E, A2, E2, R2>(
+    f: (error: Extract<E, HttpError>) => Effect.Effect<A2, E2, R2>
+  ): <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, Exclude<E, Extract<E, HttpError>> | E2, R | R2>
+  <A, E, R, A2, E2, R2>(
+    self: Effect.Effect<A, E, R>,
+    f: (error: Extract<E, HttpError>) => Effect.Effect<A2, E2, R2>
+  ): Effect.Effect<A | A2, Exclude<E, Extract<E, HttpError>> | E2, R | R2>
+} = dual(
+  2,
+  <A, E, R, A2, E2, R2>(
+    self: Effect.Effect<A, E, R>,
+    f: (error: Extract<E, HttpError>) => Effect.Effect<A2, E2, R2>
+  ): Effect.Effect<A | A2, Exclude<E, Extract<E, HttpError>> | E2, R | R2> =>
+    Effect.catchIf(self, (error): error is Extract<E, HttpError> => isHttpError(error), f)
+)
+
+const tags: ReadonlySet<string> = new Set([
+  ...httpErrorTags,
   "TransportError",
   "DecodeError",
   "ValidationError",

@@ -93,38 +93,70 @@ export interface Options {
  */
 export interface Service {
   readonly spaces: {
-    /** `GET /spaces`: every Space, oldest first. */
+    /**
+     * `GET /spaces`: every Space, oldest first.
+     *
+     * Scopes: `spaces:read`.
+     */
     readonly list: () => Effect.Effect<ReadonlyArray<Domain.Space>, CommonError>
-    /** `POST /spaces`. */
+    /**
+     * `POST /spaces`.
+     *
+     * Scopes: `spaces:write`.
+     */
     readonly create: (name: string) => Effect.Effect<Domain.Space, CommonError | Errors.ValidationError>
   }
   readonly folders: {
-    /** `GET /folders`: live folders under `parentId` (the Space root when absent), or the Space's trash. */
+    /**
+     * `GET /folders`: live folders under `parentId` (the Space root when absent), or the Space's trash.
+     *
+     * Scopes: `folders:read`.
+     */
     readonly list: (
       spaceId: Domain.SpaceId,
       options?: { readonly parentId?: Domain.FolderId | undefined; readonly trash?: boolean | undefined }
     ) => Effect.Effect<ReadonlyArray<Domain.Folder>, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `POST /folders`. */
+    /**
+     * `POST /folders`.
+     *
+     * Scopes: `folders:write`.
+     */
     readonly create: (
       name: string,
       spaceId: Domain.SpaceId,
       options?: { readonly parentId?: Domain.FolderId | undefined }
     ) => Effect.Effect<Domain.Folder, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `PATCH /folders/{id}` with `name`. */
+    /**
+     * `PATCH /folders/{id}` with `name`.
+     *
+     * Scopes: `folders:write`.
+     */
     readonly rename: (
       folderId: Domain.FolderId,
       name: string
     ) => Effect.Effect<Domain.Folder, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `PATCH /folders/{id}` with `parent_id`; `null` moves to the Space root. */
+    /**
+     * `PATCH /folders/{id}` with `parent_id`; `null` moves to the Space root.
+     *
+     * Scopes: `folders:write`.
+     */
     readonly move: (
       folderId: Domain.FolderId,
       parentId: Domain.FolderId | null
     ) => Effect.Effect<Domain.Folder, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `DELETE /folders/{id}`: soft delete to trash. */
+    /**
+     * `DELETE /folders/{id}`: soft delete to trash.
+     *
+     * Scopes: `folders:write`.
+     */
     readonly delete: (
       folderId: Domain.FolderId
     ) => Effect.Effect<Domain.Folder, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `POST /folders/{id}/restore`. */
+    /**
+     * `POST /folders/{id}/restore`.
+     *
+     * Scopes: `folders:write`.
+     */
     readonly restore: (
       folderId: Domain.FolderId
     ) => Effect.Effect<Domain.Folder, CommonError | Errors.NotFoundError | Errors.ValidationError>
@@ -133,54 +165,96 @@ export interface Service {
     /**
      * Uploads `source` (initiate → parts → complete) and returns the stored file. Scoped: a
      * failure or an interruption aborts the upload on the server.
+     *
+     * Scopes: `files:write`; with `public: true` also `files:read`, `shares:write`.
      */
     readonly upload: (
       source: UploadSource,
       spaceId: Domain.SpaceId,
       options?: UploadOptions
     ) => Effect.Effect<Domain.FluidFile, UploadError>
-    /** Like `upload`, as a stream of progress events ending with `Completed`. */
+    /**
+     * Like `upload`, as a stream of progress events ending with `Completed`.
+     *
+     * Scopes: `files:write`; with `public: true` also `files:read`, `shares:write`.
+     */
     readonly uploadStream: (
       source: UploadSource,
       spaceId: Domain.SpaceId,
       options?: UploadOptions
     ) => Stream.Stream<UploadEvent, UploadError>
-    /** `GET /files`: files in `folderId` (the Space root when absent), or the Space's trash. */
+    /**
+     * `GET /files`: files in `folderId` (the Space root when absent), or the Space's trash.
+     *
+     * Scopes: `files:read`.
+     */
     readonly list: (
       spaceId: Domain.SpaceId,
       options?: { readonly folderId?: Domain.FolderId | undefined; readonly trash?: boolean | undefined }
     ) => Effect.Effect<ReadonlyArray<Domain.FluidFile>, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `GET /files/{id}` (files in trash too). */
+    /**
+     * `GET /files/{id}` (files in trash too).
+     *
+     * Scopes: `files:read`.
+     */
     readonly get: (
       fileId: Domain.FileId
     ) => Effect.Effect<Domain.FluidFile, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `GET /files/resolve`: the newest live file with this `clientKey`. */
+    /**
+     * `GET /files/resolve`: the newest live file with this `clientKey`.
+     *
+     * Scopes: `files:read`.
+     */
     readonly resolve: (
       clientKey: string
     ) => Effect.Effect<Domain.FluidFile, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `PATCH /files/{id}` with `name`. */
+    /**
+     * `PATCH /files/{id}` with `name`.
+     *
+     * Scopes: `files:write`.
+     */
     readonly rename: (
       fileId: Domain.FileId,
       name: string
     ) => Effect.Effect<Domain.FluidFile, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `PATCH /files/{id}` with `folder_id`; `null` moves to the Space root. */
+    /**
+     * `PATCH /files/{id}` with `folder_id`; `null` moves to the Space root.
+     *
+     * Scopes: `files:write`.
+     */
     readonly move: (
       fileId: Domain.FileId,
       folderId: Domain.FolderId | null
     ) => Effect.Effect<Domain.FluidFile, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `DELETE /files/{id}`: soft delete to trash. */
+    /**
+     * `DELETE /files/{id}`: soft delete to trash.
+     *
+     * Scopes: `files:write`.
+     */
     readonly delete: (
       fileId: Domain.FileId
     ) => Effect.Effect<Domain.FluidFile, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `POST /files/{id}/restore`. */
+    /**
+     * `POST /files/{id}/restore`.
+     *
+     * Scopes: `files:write`.
+     */
     readonly restore: (
       fileId: Domain.FileId
     ) => Effect.Effect<Domain.FluidFile, CommonError | Errors.NotFoundError | Errors.ValidationError>
-    /** `GET /files/{id}/download`: a short-lived presigned URL (the file must be scanned clean). */
+    /**
+     * `GET /files/{id}/download`: a short-lived presigned URL (the file must be scanned clean).
+     *
+     * Scopes: `files:read`.
+     */
     readonly downloadUrl: (
       fileId: Domain.FileId
     ) => Effect.Effect<string, CommonError | Errors.NotFoundError | Errors.ConflictError | Errors.ValidationError>
-    /** `POST /shares`: a permanent public link (the file must be scanned clean). */
+    /**
+     * `POST /shares`: a permanent public link (the file must be scanned clean).
+     *
+     * Scopes: `files:read`, `shares:write`.
+     */
     readonly publicUrl: (
       fileId: Domain.FileId
     ) => Effect.Effect<
@@ -191,6 +265,8 @@ export interface Service {
      * `POST /shares`: a link that expires after `expiresInDays` (1..365, default 7), with
      * `permission` (`view` or `download`, default `view`). `password` is stored but not enforced
      * by the service.
+     *
+     * Scopes: `files:read`, `shares:write`.
      */
     readonly signedUrl: (
       fileId: Domain.FileId,
@@ -208,6 +284,8 @@ export interface Service {
      * Polls `GET /files/{id}` until the scan is clean. Fails with `ConflictError` when the file is
      * infected, its scan failed, or it is still pending when `schedule` ends (default: up to
      * about two minutes).
+     *
+     * Scopes: `files:read`.
      */
     readonly waitUntilClean: (
       fileId: Domain.FileId,
@@ -218,18 +296,30 @@ export interface Service {
     >
   }
   readonly shares: {
-    /** `GET /shares`: link metadata (never the token); active links only unless `includeInactive`. */
+    /**
+     * `GET /shares`: link metadata (never the token); active links only unless `includeInactive`.
+     *
+     * Scopes: `shares:read`.
+     */
     readonly list: (options?: {
       readonly fileId?: Domain.FileId | undefined
       readonly includeInactive?: boolean | undefined
     }) => Effect.Effect<ReadonlyArray<Domain.Share>, CommonError | Errors.ValidationError>
-    /** `DELETE /shares/{id}`. */
+    /**
+     * `DELETE /shares/{id}`.
+     *
+     * Scopes: `shares:write`.
+     */
     readonly revoke: (
       shareId: Domain.ShareId
     ) => Effect.Effect<void, CommonError | Errors.NotFoundError | Errors.ValidationError>
   }
   readonly quota: {
-    /** `GET /quota`. */
+    /**
+     * `GET /quota`.
+     *
+     * Scopes: `quota:read`.
+     */
     readonly usage: () => Effect.Effect<Domain.Quota, CommonError>
   }
 }

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import type { OperationId, Origin, Route, Scope } from "../Contract.js"
+import type { Method, OperationId, Origin, Route, Scope } from "../Contract.js"
 
 /** Every scope, in contract order. @internal */
 export const scopes: ReadonlyArray<Scope> = [
@@ -69,4 +69,38 @@ export const routes: { readonly [K in OperationId]: Route<K> } = {
   revokeShare: route("revokeShare", "DELETE", "/shares/{share_id}", "api", ["shares:write"], [204, 404, 422], true),
   getQuota: route("getQuota", "GET", "/quota", "api", ["quota:read"], [200], true),
   serveShare: route("serveShare", "GET", "/s/{token}", "files", [], [200, 404, 429, 500, 503], true)
+}
+
+/** The operations each method of the client sends (`files.upload` without `public: true`). @internal */
+export const methods: { readonly [M in Method]: ReadonlyArray<OperationId> } = {
+  "spaces.list": ["listSpaces"],
+  "spaces.create": ["createSpace"],
+  "folders.list": ["listFolders"],
+  "folders.create": ["createFolder"],
+  "folders.rename": ["updateFolder"],
+  "folders.move": ["updateFolder"],
+  "folders.delete": ["deleteFolder"],
+  "folders.restore": ["restoreFolder"],
+  "files.upload": ["initiateUpload", "putUploadPart", "completeUpload", "abortUpload", "deleteFile"],
+  "files.uploadStream": ["initiateUpload", "putUploadPart", "completeUpload", "abortUpload", "deleteFile"],
+  "files.list": ["listFiles"],
+  "files.get": ["getFile"],
+  "files.resolve": ["resolveFile"],
+  "files.rename": ["updateFile"],
+  "files.move": ["updateFile"],
+  "files.delete": ["deleteFile"],
+  "files.restore": ["restoreFile"],
+  "files.downloadUrl": ["getDownloadUrl"],
+  "files.publicUrl": ["createShare"],
+  "files.signedUrl": ["createShare"],
+  "files.waitUntilClean": ["getFile"],
+  "shares.list": ["listShares"],
+  "shares.revoke": ["revokeShare"],
+  "quota.usage": ["getQuota"]
+}
+
+/** The scopes of `methods`, in contract order. @internal */
+export const requiredScopes = (...names: ReadonlyArray<Method>): ReadonlyArray<Scope> => {
+  const needed = new Set(names.flatMap((name) => methods[name].flatMap((id) => routes[id].scopes)))
+  return scopes.filter((scope) => needed.has(scope))
 }

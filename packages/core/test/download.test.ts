@@ -301,6 +301,17 @@ describe("a resumed download never mixes two versions", () => {
   const other = bytesOf(512 * KiB, 9)
   type Request = Parameters<HttpClient.HttpClient["execute"]>[0]
 
+  /** A 206 of `body` as bytes `first`- of the 512 KiB file whose sha256 is `etag`. */
+  const partial = (body: Uint8Array, first: number, etag: string, length?: number) =>
+    new Response(body, {
+      status: 206,
+      headers: {
+        etag: `"${etag}"`,
+        "content-range": `bytes ${first}-${512 * KiB - 1}/${512 * KiB}`,
+        ...(length === undefined ? {} : { "content-length": String(length) })
+      }
+    })
+
   /** Cut the first GET after 100 KiB; the resumed GET is answered by `storage`. */
   const resumedBy = (storage: (request: Request) => Response) => {
     const requests: Array<Record<string, string>> = []
@@ -341,34 +352,14 @@ describe("a resumed download never mixes two versions", () => {
   it.effect("a storage that ignores If-Range and answers another version's range: IntegrityError", () =>
     Effect.gen(function* () {
       const rest = other.subarray(100 * KiB)
-      const error = yield* resumedBy(
-        () =>
-          new Response(rest, {
-            status: 206,
-            headers: {
-              etag: `"${sha256(other)}"`,
-              "content-range": `bytes ${100 * KiB}-${512 * KiB - 1}/${512 * KiB}`,
-              "content-length": String(rest.byteLength)
-            }
-          })
-      )
+      const error = yield* resumedBy(() => partial(rest, 100 * KiB, sha256(other), rest.byteLength))
       assert(error instanceof Errors.IntegrityError)
     })
   )
 
   it.effect("a resumed range from another offset: DecodeError, no byte of it", () =>
     Effect.gen(function* () {
-      const rest = content.subarray(50 * KiB)
-      const error = yield* resumedBy(
-        () =>
-          new Response(rest, {
-            status: 206,
-            headers: {
-              etag: `"${sha256(content)}"`,
-              "content-range": `bytes ${50 * KiB}-${512 * KiB - 1}/${512 * KiB}`
-            }
-          })
-      )
+      const error = yield* resumedBy(() => partial(content.subarray(50 * KiB), 50 * KiB, sha256(content)))
       expect(error._tag).toBe("DecodeError")
     })
   )
@@ -376,16 +367,7 @@ describe("a resumed download never mixes two versions", () => {
   it.effect("a body longer than asked for: DecodeError, nothing past the end delivered", () =>
     Effect.gen(function* () {
       const rest = Buffer.concat([content.subarray(100 * KiB), other])
-      const error = yield* resumedBy(
-        () =>
-          new Response(rest, {
-            status: 206,
-            headers: {
-              etag: `"${sha256(content)}"`,
-              "content-range": `bytes ${100 * KiB}-${512 * KiB - 1}/${512 * KiB}`
-            }
-          })
-      )
+      const error = yield* resumedBy(() => partial(rest, 100 * KiB, sha256(content)))
       expect(error._tag).toBe("DecodeError")
     })
   )

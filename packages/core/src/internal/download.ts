@@ -345,5 +345,5 @@ export const make = (deps: Dependencies) => {
       )
     })
 
-  return { prepare, bytes, freshUrl }
+  return { prepare, bytes }
 }

@@ -83,13 +83,12 @@ export const make =
       const written = yield* Effect.scoped(
         Effect.gen(function* () {
           const file = yield* Effect.mapError(fs.open(part, { flag: keep > 0 ? "a" : "w" }), failed("open"))
-          if (keep > 0) yield* Effect.mapError(file.truncate(keep), failed("truncate"))
           let bytes = keep
           yield* deps.engine
             .bytes(prepared, {
               retry: options.retry,
               onProgress,
-              resumeAt: keep > 0 ? { bytes: keep, hash } : { bytes: 0, hash }
+              resumeAt: { bytes: keep, hash }
             })
             .pipe(
               Stream.runForEach((chunk) =>

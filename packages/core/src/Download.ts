@@ -2,6 +2,24 @@
  * Options, progress events, results and errors of `files.download` and `files.downloadTo`:
  * verified, resumable downloads that stream (memory stays flat whatever the file size).
  *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Download, type Domain, FluidCloud } from "@fluidcloud/core"
+ *
+ * const save = (fileId: Domain.FileId) =>
+ *   Effect.flatMap(FluidCloud.FluidCloud, (fc) =>
+ *     fc.files.downloadTo(fileId, "./report.pdf", {
+ *       resume: true,
+ *       onProgress: Download.DownloadEvent.$match({
+ *         Started: (e) => Console.log(`${e.totalBytes} bytes, ${e.receivedBytes} already here`),
+ *         Progress: (e) => Console.log(`${e.receivedBytes}/${e.totalBytes}`),
+ *         Resuming: (e) => Console.log(`resuming after ${e.receivedBytes}: ${e.error.message}`),
+ *         Completed: (e) => Console.log(`verified: ${e.sha256}`)
+ *       })
+ *     })
+ *   )
+ * ```
  * @since 0.2.0
  */
 import { Data, type Effect, type Schedule } from "effect"

@@ -296,13 +296,52 @@ const hostileAfter =
     })
   }
 
+describe("storage answers the SDK does not take at face value", () => {
+  it.effect("a redirect is never followed: ApiError redirect_not_followed, one request", () => {
+    let requests = 0
+    const redirecting = hostileAfter(0, () => {
+      requests += 1
+      return new Response(null, { status: 302, headers: { location: "https://elsewhere.test/file" } })
+    })
+    return Effect.gen(function* () {
+      const file = yield* stored(bytesOf(10, 1))
+      const error = yield* Effect.flip(downloadAll(file.id))
+      assert(error instanceof Errors.ApiError)
+      expect(error.detail).toMatch(/^redirect_not_followed: .* to https:\/\/elsewhere\.test;/)
+      expect(requests).toBe(1)
+    }).pipe(Effect.provide(testLayer({ transformClient: redirecting })))
+  })
+
+  it.effect("a 429 with Retry-After: the retry waits at least that long", () => {
+    let requests = 0
+    const limited = (client: HttpClient.HttpClient) => {
+      const first = hostileAfter(0, () => new Response(null, { status: 429, headers: { "retry-after": "5" } }))(client)
+      return HttpClient.make((request) => {
+        if (!request.url.includes("/storage/files/")) return client.execute(request)
+        requests += 1
+        return requests === 1 ? first.execute(request) : client.execute(request)
+      })
+    }
+    return Effect.gen(function* () {
+      const content = bytesOf(10 * KiB, 2)
+      const file = yield* stored(content)
+      const fiber = yield* Effect.fork(downloadAll(file.id))
+      yield* TestClock.adjust("4 seconds")
+      expect((yield* fiber.poll)._tag).toBe("None")
+      yield* TestClock.adjust("2 seconds")
+      expect(Buffer.from(yield* Fiber.join(fiber)).equals(content)).toBe(true)
+      expect(requests).toBe(2)
+    }).pipe(Effect.provide(testLayer({ transformClient: limited })))
+  })
+})
+
 describe("a resumed download never mixes two versions", () => {
   const content = bytesOf(512 * KiB, 8)
   const other = bytesOf(512 * KiB, 9)
   type Request = Parameters<HttpClient.HttpClient["execute"]>[0]
 
   /** A 206 of `body` as bytes `first`- of the 512 KiB file whose sha256 is `etag`. */
-  const partial = (body: Uint8Array, first: number, etag: string, length?: number) =>
+  const partial = (body: Uint8Array<ArrayBuffer>, first: number, etag: string, length?: number) =>
     new Response(body, {
       status: 206,
       headers: {

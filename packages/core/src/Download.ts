@@ -108,7 +108,9 @@ export interface DownloadOptions {
 export interface DownloadToOptions {
   /**
    * Continue an existing `path.part` from its length (its bytes are hashed first) instead of
-   * starting it afresh. Without a `.part` it starts from zero.
+   * starting it afresh. Without a `.part` it starts from zero; a `.part` longer than the file is
+   * started afresh. A `.part` of other bytes, or of another version of the file (the storage
+   * refuses the `If-Range`), fails with `IntegrityError` and is removed: the next run starts afresh.
    */
   readonly resume?: boolean | undefined
   /** As `DownloadOptions.retry`. */

@@ -111,7 +111,14 @@ const sha256OfEtag = (etag: string | undefined): string | undefined => {
   return match?.[1]?.toLowerCase()
 }
 
-const unquote = (etag: string | undefined): string => (etag === undefined ? "(none)" : etag.replace(/^"|"$/g, ""))
+/** Server text shown in an error: printable ASCII only, at most 100 characters. */
+const shown = (text: string): string => {
+  const printable = text.replace(/[^\x20-\x7e]/g, "?")
+  return printable.length > 100 ? `${printable.slice(0, 100)}...` : printable
+}
+
+const unquote = (etag: string | undefined): string =>
+  etag === undefined ? "(none)" : shown(etag.replace(/^"|"$/g, ""))
 
 /** @internal */
 export const make = (deps: Dependencies) => {
@@ -213,7 +220,7 @@ export const make = (deps: Dependencies) => {
           ) {
             return Effect.fail(
               decodeError(
-                `the storage answered Content-Range ${JSON.stringify(object.headers["content-range"] ?? null)} for bytes ${position}-${end === undefined ? "" : end - 1}`
+                `the storage answered Content-Range ${JSON.stringify(shown(object.headers["content-range"] ?? "(none)"))} for bytes ${position}-${end === undefined ? "" : end - 1}`
               )
             )
           }
@@ -222,7 +229,9 @@ export const make = (deps: Dependencies) => {
           end = Number(length)
         }
         if (length !== undefined && end !== undefined && length !== String(end - position)) {
-          return Effect.fail(decodeError(`the storage sent Content-Length ${length} for ${end - position} bytes`))
+          return Effect.fail(
+            decodeError(`the storage sent Content-Length ${shown(length)} for ${end - position} bytes`)
+          )
         }
         if (pinned === undefined) pinned = etag
         return Effect.succeed(object)

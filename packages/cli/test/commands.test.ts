@@ -11,8 +11,8 @@ import { assert, describe, expect, layer } from "@effect/vitest"
 import { Domain, FluidCloud } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
 import { Emulator, EmulatorServer } from "@fluidcloud/testing"
-import { type Duration, Effect, Layer, Redacted, Schedule, Schema } from "effect"
-import { cleanEnv, cliBin, type Result, runScript, spawnScript, startScript } from "./process.js"
+import { Effect, Layer, Redacted, Schema } from "effect"
+import { cleanEnv, cliBin, eventually, type Result, runScript, spawnScript, startScript } from "./process.js"
 
 const MiB = 1024 * 1024
 
@@ -314,16 +314,6 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI", (i
 })
 
 /** Polls `check` every 100 ms (real time) until it holds, for at most `within`. */
-const eventually = <E, R>(check: Effect.Effect<boolean, E, R>, within: Duration.DurationInput) =>
-  check.pipe(
-    Effect.filterOrFail(
-      (ok) => ok,
-      () => "not yet"
-    ),
-    Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo(within))),
-    Effect.orElse(() => check)
-  )
-
 // Its own emulator: these tests inject latency, which is emulator-wide.
 layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud CLI timeouts and Ctrl-C", (it) => {
   it.effect(

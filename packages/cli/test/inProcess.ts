@@ -1,7 +1,7 @@
 /**
  * Runs `Cli.run` in this process, its client built on a given `HttpClient` (the in-process
- * emulator of `FluidCloudTest`, or a fake) instead of undici, with stdout, stderr and upload
- * progress captured.
+ * emulator of `FluidCloudTest`, or a fake) instead of undici, with stdout (text, and the bytes of
+ * `files download -o -`), stderr and progress captured.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -9,6 +9,7 @@ import { FluidCloud } from "@fluidcloud/core"
 import { Emulator } from "@fluidcloud/testing"
 import { Effect, Layer } from "effect"
 import { Cli } from "../src/index.js"
+import { Stdout } from "../src/internal/download.js"
 import { ClientLayer } from "../src/internal/globals.js"
 import { Stderr } from "../src/internal/progress.js"
 
@@ -16,6 +17,8 @@ export interface Result {
   readonly code: number
   readonly stdout: string
   readonly stderr: string
+  /** The bytes `files download -o -` wrote on stdout (absent when it wrote none). */
+  readonly stdoutBytes?: Uint8Array
 }
 
 /** The client layer of `FluidCloud.Options` on `client` (and the Node file system, for paths). */
@@ -38,6 +41,7 @@ export const runWithLayer = (
   Effect.gen(function* () {
     let stdout = ""
     let stderr = ""
+    const bytes: Array<Uint8Array> = []
     const line = (args: ReadonlyArray<unknown>) => `${args.map(String).join(" ")}\n`
     const console = yield* Effect.console
     const code = yield* Cli.run(["node", "fluidcloud", ...args]).pipe(
@@ -53,6 +57,7 @@ export const runWithLayer = (
           })
       }),
       Effect.provideService(ClientLayer, layer),
+      Effect.provideService(Stdout, { write: (chunk) => Effect.sync(() => void bytes.push(chunk)) }),
       Effect.provideService(Stderr, {
         tty: false,
         write: (text) =>
@@ -61,7 +66,7 @@ export const runWithLayer = (
           })
       })
     )
-    return { code, stdout, stderr }
+    return bytes.length === 0 ? { code, stdout, stderr } : { code, stdout, stderr, stdoutBytes: Buffer.concat(bytes) }
   })
 
 /** `fluidcloud ...args` against the emulator of `FluidCloudTest.layer`, with its key and URL. */

@@ -35,12 +35,13 @@ describe("exit codes", () => {
       actual: "b"
     }),
     new Errors.SourceError({ description: "no such file" }),
-    new ExitCodes.ConfigError({ description: "no API key" })
+    new ExitCodes.ConfigError({ description: "no API key" }),
+    new Errors.TargetError({ description: "could not open out.bin.part: permission denied" })
   ]
 
   it("gives each API error tag its own code, and documents every one in docs/cli.md", () => {
     const codes = errors.map(ExitCodes.codeOf)
-    expect(codes).toEqual([14, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2])
+    expect(codes).toEqual([14, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2, 16])
     const docs = readFileSync(fileURLToPath(new URL("../../../docs/cli.md", import.meta.url)), "utf8")
     for (const error of errors) {
       expect(docs).toMatch(new RegExp(`\\| ${ExitCodes.codeOf(error)}\\s+\\|[^\\n]*\`${error._tag}\``))

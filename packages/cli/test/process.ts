@@ -5,7 +5,7 @@
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
-import { Effect, type Scope } from "effect"
+import { type Duration, Effect, Schedule, type Scope } from "effect"
 import { inject } from "vitest"
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
@@ -34,12 +34,17 @@ const nodeArgs = (script: string, args: ReadonlyArray<string>): Array<string> =>
   script === cliBin ? [inject("fluidcloudCliBundle"), ...args] : [script, ...args]
 
 /** Spawns `script` (see `nodeArgs`) with piped stdout and stderr. */
-const spawnChild = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
-  spawn(process.execPath, nodeArgs(script, args), { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] })
+const spawnChild = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, cwd = repoRoot) =>
+  spawn(process.execPath, nodeArgs(script, args), { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
 
-/** Runs `script` with `args` and collects its exit code and output; interruption kills it. */
-export const runScript = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Effect.Effect<Result> =>
-  Effect.scoped(Effect.flatMap(spawnScript(script, args, env), (spawned) => spawned.result))
+/** Runs `script` with `args` (in `cwd`, default the repository) and collects its exit code and output; interruption kills it. */
+export const runScript = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv,
+  cwd?: string
+): Effect.Effect<Result> =>
+  Effect.scoped(Effect.flatMap(spawnScript(script, args, env, cwd), (spawned) => spawned.result))
 
 /**
  * Starts `script` (a long-running server) in the scope, and returns the first line it prints on
@@ -75,6 +80,8 @@ export const startScript = (
 export interface Spawned {
   readonly child: ChildProcessByStdio<null, Readable, Readable>
   readonly result: Effect.Effect<Result>
+  /** What it wrote on stderr so far. */
+  readonly stderr: Effect.Effect<string>
 }
 
 /**
@@ -84,11 +91,12 @@ export interface Spawned {
 export const spawnScript = (
   script: string,
   args: ReadonlyArray<string>,
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
+  cwd?: string
 ): Effect.Effect<Spawned, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const child = spawnChild(script, args, env)
+      const child = spawnChild(script, args, env, cwd)
       let stdout = ""
       let stderr = ""
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -100,10 +108,21 @@ export const spawnScript = (
       const closed = new Promise<Result>((resolve) => {
         child.on("close", (code) => resolve({ code, stdout, stderr }))
       })
-      return { child, result: Effect.promise(() => closed) }
+      return { child, result: Effect.promise(() => closed), stderr: Effect.sync(() => stderr) }
     }),
     ({ child }) =>
       Effect.sync(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
       })
+  )
+
+/** Polls `check` every 100 ms until it holds or `within` has passed; then its last answer. */
+export const eventually = <E, R>(check: Effect.Effect<boolean, E, R>, within: Duration.DurationInput) =>
+  check.pipe(
+    Effect.filterOrFail(
+      (ok) => ok,
+      () => "not yet"
+    ),
+    Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo(within))),
+    Effect.orElse(() => check)
   )

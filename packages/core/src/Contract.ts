@@ -138,6 +138,9 @@ export type Method =
   | "files.publicUrl"
   | "files.signedUrl"
   | "files.waitUntilClean"
+  | "files.download"
+  | "files.downloadTo"
+  | "uploads.abort"
   | "shares.list"
   | "shares.revoke"
   | "quota.usage"
@@ -146,6 +149,8 @@ export type Method =
  * The operations each method of the client sends. `files.upload` and `files.uploadStream` list
  * their own steps (initiate, part PUTs, complete, and the abort or delete after a failure); with
  * `public: true` they also send what `files.waitUntilClean` and `files.publicUrl` send.
+ * `files.download` and `files.downloadTo` get the file (for its size and sha256) and a presigned
+ * URL (again after a refused one), then GET the storage object.
  *
  * @since 0.2.0
  * @category constants

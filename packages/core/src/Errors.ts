@@ -232,8 +232,13 @@ export class ValidationError extends Schema.TaggedError<ValidationError>("@fluid
 }
 
 /**
- * The sha256 the server stored differs from the hash of the bytes the SDK streamed. The
- * uploaded file has been deleted.
+ * The bytes are not the file's:
+ * - upload: the sha256 the server stored differs from the hash of the bytes the SDK sent
+ *   (`expected`, the sent hash; `actual`, the stored one). The uploaded file has been deleted.
+ * - download (since 0.2.0, with a `description`): the hash of the bytes received (`actual`)
+ *   differs from the file's stored sha256 (`expected`), or the file changed between two attempts
+ *   of one download (the resumed range was refused by `If-Range`, or the storage's `ETag`
+ *   changed). `downloadTo` has removed its `.part` file.
  *
  * @since 0.1.0
  * @category errors
@@ -241,10 +246,14 @@ export class ValidationError extends Schema.TaggedError<ValidationError>("@fluid
 export class IntegrityError extends Schema.TaggedError<IntegrityError>("@fluidcloud/IntegrityError")("IntegrityError", {
   fileId: FileId,
   expected: Schema.String,
-  actual: Schema.String
+  actual: Schema.String,
+  /** What did not match, for a download (since 0.2.0). */
+  description: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `IntegrityError: file ${this.fileId}: sha256 sent ${this.expected}, stored ${this.actual}`
+    return this.description === undefined
+      ? `IntegrityError: file ${this.fileId}: sha256 sent ${this.expected}, stored ${this.actual}`
+      : `IntegrityError: file ${this.fileId}: ${this.description} (expected ${this.expected}, got ${this.actual})`
   }
 }
 
@@ -260,6 +269,23 @@ export class SourceError extends Schema.TaggedError<SourceError>("@fluidcloud/So
 }) {
   override get message(): string {
     return `SourceError: ${this.description}`
+  }
+}
+
+/**
+ * A download's target could not be written by `files.downloadTo`: no `FileSystem` in the context
+ * the client was built in, a missing directory, no permission, a full disk, or a `.part` that
+ * could not be read back to resume.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class TargetError extends Schema.TaggedError<TargetError>("@fluidcloud/TargetError")("TargetError", {
+  description: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    return `TargetError: ${this.description}`
   }
 }
 
@@ -288,7 +314,14 @@ export type HttpError =
  * @since 0.1.0
  * @category models
  */
-export type FluidCloudError = HttpError | TransportError | DecodeError | ValidationError | IntegrityError | SourceError
+export type FluidCloudError =
+  | HttpError
+  | TransportError
+  | DecodeError
+  | ValidationError
+  | IntegrityError
+  | SourceError
+  | TargetError
 
 /**
  * The tags of `HttpError`.
@@ -367,7 +400,8 @@ const tags: ReadonlySet<string> = new Set([
   "DecodeError",
   "ValidationError",
   "IntegrityError",
-  "SourceError"
+  "SourceError",
+  "TargetError"
 ])
 
 /**

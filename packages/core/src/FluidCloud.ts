@@ -19,6 +19,7 @@ import {
   type Stream
 } from "effect"
 import type * as Domain from "./Domain.js"
+import type { DownloadError, DownloadOptions, DownloadResult, DownloadToError, DownloadToOptions } from "./Download.js"
 import type * as Errors from "./Errors.js"
 import * as internal from "./internal/fluidCloud.js"
 import * as Steps from "./internal/steps.js"
@@ -294,6 +295,39 @@ export interface Service {
       Domain.FluidFile,
       CommonError | Errors.NotFoundError | Errors.ConflictError | Errors.ValidationError
     >
+    /**
+     * The file's bytes (or a `range` of them) from a fresh `downloadUrl`, streamed as they arrive:
+     * memory stays flat whatever the size. A dropped connection, a stall, a 5xx, a 429 or a refused
+     * URL (a fresh one is fetched) resumes from the last byte received under the `retry` schedule,
+     * with `If-Range`, so bytes never repeat and never mix two versions. A whole file's sha256 is
+     * checked once the last byte arrived (`IntegrityError`: the bytes emitted are not the file's);
+     * a range is checked by its `ETag` only.
+     *
+     * Scopes: `files:read`.
+     */
+    readonly download: (fileId: Domain.FileId, options?: DownloadOptions) => Stream.Stream<Uint8Array, DownloadError>
+    /**
+     * Downloads the file into `path.part` (needs the `FileSystem` of the context the client was
+     * built in: `TargetError` otherwise), renamed to `path` once its sha256 is verified; an
+     * existing `path` is replaced (refusing it is the caller's choice). An `IntegrityError`
+     * removes the `.part`; other failures and interruptions leave it, and `resume: true` continues it.
+     *
+     * Scopes: `files:read`.
+     */
+    readonly downloadTo: (
+      fileId: Domain.FileId,
+      path: string,
+      options?: DownloadToOptions
+    ) => Effect.Effect<DownloadResult, DownloadToError>
+  }
+  readonly uploads: {
+    /**
+     * `DELETE /uploads/{id}`: aborts an upload that was not completed, freeing its stored parts
+     * (idempotent: an unknown, completed or aborted upload is not an error).
+     *
+     * Scopes: `files:write`.
+     */
+    readonly abort: (uploadId: Domain.UploadId) => Effect.Effect<void, CommonError | Errors.ValidationError>
   }
   readonly shares: {
     /**

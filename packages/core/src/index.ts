@@ -8,13 +8,18 @@
  * @since 0.2.0
  */
 export * as Contract from "./Contract.js"
-
 /**
  * The result objects: `Space`, `Folder`, `FluidFile`, `Link`, `Share`, `Quota`, and branded ids.
  *
  * @since 0.1.0
  */
 export * as Domain from "./Domain.js"
+/**
+ * Download options, progress events, results and errors.
+ *
+ * @since 0.2.0
+ */
+export * as Download from "./Download.js"
 
 /**
  * The tagged errors of the SDK.
@@ -39,6 +44,7 @@ export {
   QuotaExceededError,
   RateLimitError,
   SourceError,
+  TargetError,
   TransportError,
   ValidationError
 } from "./Errors.js"

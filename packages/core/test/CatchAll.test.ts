@@ -93,10 +93,13 @@ describe("Errors.isHttpError", () => {
       new Errors.DecodeError({ method: "GET", url: "https://x.test/", description: "bad" }),
       new Errors.ValidationError({ field: "fileId", description: "must be a UUID" }),
       new Errors.SourceError({ description: "gone" }),
+      new Errors.TargetError({ description: "could not open out.bin.part" }),
       { _tag: "NotFoundError", status: 404 },
       "NotFoundError",
       undefined
     ]
     for (const other of others) expect(Errors.isHttpError(other)).toBe(false)
+    // the SDK's own errors are still FluidCloud errors
+    for (const other of others.slice(0, 5)) expect(Errors.isFluidCloudError(other)).toBe(true)
   })
 })

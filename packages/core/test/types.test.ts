@@ -10,11 +10,14 @@ import type {
   ConflictError,
   DecodeError,
   Domain,
+  Download,
   FluidCloud,
+  IntegrityError,
   NotFoundError,
   PermissionError,
   QuotaExceededError,
   RateLimitError,
+  TargetError,
   TransportError,
   Upload,
   ValidationError
@@ -83,6 +86,27 @@ describe("error unions", () => {
     expectTypeOf<ErrorOf<Service["shares"]["list"]>>().toEqualTypeOf<CommonError | ValidationError>()
     expectTypeOf<ErrorOf<Service["shares"]["revoke"]>>().toEqualTypeOf<CommonError | NotFoundError | ValidationError>()
     expectTypeOf<ErrorOf<Service["quota"]["usage"]>>().toEqualTypeOf<CommonError>()
+  })
+
+  it("download and downloadTo: the API's errors, the storage's, IntegrityError; downloadTo also TargetError", () => {
+    expectTypeOf<Download.DownloadError>().toEqualTypeOf<
+      CommonError | NotFoundError | ConflictError | ValidationError | IntegrityError
+    >()
+    expectTypeOf<
+      Stream.Stream.Error<ReturnType<Service["files"]["download"]>>
+    >().toEqualTypeOf<Download.DownloadError>()
+    expectTypeOf<Stream.Stream.Success<ReturnType<Service["files"]["download"]>>>().toEqualTypeOf<Uint8Array>()
+    expectTypeOf<Stream.Stream.Context<ReturnType<Service["files"]["download"]>>>().toEqualTypeOf<never>()
+    expectTypeOf<ErrorOf<Service["files"]["downloadTo"]>>().toEqualTypeOf<Download.DownloadError | TargetError>()
+    expectTypeOf<SuccessOf<Service["files"]["downloadTo"]>>().toEqualTypeOf<Download.DownloadResult>()
+    expectTypeOf<ContextOf<Service["files"]["downloadTo"]>>().toEqualTypeOf<never>()
+    expectTypeOf<Parameters<Service["files"]["download"]>[1]>().toEqualTypeOf<Download.DownloadOptions | undefined>()
+  })
+
+  it("uploads.abort: the common errors and a bad id, nothing else (abort is idempotent)", () => {
+    expectTypeOf<ErrorOf<Service["uploads"]["abort"]>>().toEqualTypeOf<CommonError | ValidationError>()
+    expectTypeOf<SuccessOf<Service["uploads"]["abort"]>>().toEqualTypeOf<void>()
+    expectTypeOf<Parameters<Service["uploads"]["abort"]>[0]>().toEqualTypeOf<Domain.UploadId>()
   })
 
   it("upload and uploadStream fail with UploadError", () => {

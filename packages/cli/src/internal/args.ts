@@ -25,8 +25,10 @@ export const uuid = <A, I extends string>(schema: Schema.Schema<A, I>, what: str
  *
  * @internal
  */
-export const idArg = <A, I extends string>(name: string, schema: Schema.Schema<A, I>) =>
-  Args.text({ name }).pipe(Args.withSchema(uuid(schema, `a ${name.replace("-id", "")} id`)))
+export const idArg = <A, I extends string>(name: string, schema: Schema.Schema<A, I>) => {
+  const noun = name.replace("-id", "")
+  return Args.text({ name }).pipe(Args.withSchema(uuid(schema, `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun} id`)))
+}
 
 /**
  * An optional `--NAME FOLDER_ID` option.

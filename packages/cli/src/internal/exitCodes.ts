@@ -24,6 +24,21 @@ export class ConfigError extends Schema.TaggedError<ConfigError>("@fluidcloud/cl
 }
 
 /**
+ * A command line that cannot run as given, found by the command itself (not by `@effect/cli`'s
+ * parser): e.g. `files download` onto an existing file without `--force`. Nothing was written.
+ * Exits with code 2; the line is the description.
+ *
+ * @internal
+ */
+export class UsageError extends Schema.TaggedError<UsageError>("@fluidcloud/cli/UsageError")("UsageError", {
+  description: Schema.String
+}) {
+  override get message(): string {
+    return this.description
+  }
+}
+
+/**
  * `files upload --public` stored the file, then waiting for its scan or minting its link failed
  * (infected, still pending, link cap): the file is kept, so its id is reported with the error.
  * Exits with the code of `error`.
@@ -56,7 +71,16 @@ export const table = [
   { tag: "IntegrityError", code: 12, meaning: "the stored sha256 differs from the bytes sent" },
   { tag: "SourceError", code: 13, meaning: "the upload source could not be read" },
   { tag: "ValidationError", code: 14, meaning: "an argument rejected by the SDK before any request was sent" },
-  { tag: "(interrupted)", code: 130, meaning: "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted" }
+  {
+    tag: "TargetError",
+    code: 16,
+    meaning: "a download could not be written (no such directory, no permission, disk full)"
+  },
+  {
+    tag: "(interrupted)",
+    code: 130,
+    meaning: "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted, a download keeps its .part"
+  }
 ] as const
 
 const byTag: Record<Errors.FluidCloudError["_tag"] | ConfigError["_tag"], number> = {
@@ -72,7 +96,8 @@ const byTag: Record<Errors.FluidCloudError["_tag"] | ConfigError["_tag"], number
   DecodeError: 11,
   IntegrityError: 12,
   SourceError: 13,
-  ValidationError: 14
+  ValidationError: 14,
+  TargetError: 16
 }
 
 /**
@@ -102,7 +127,12 @@ export const interrupted = 130
  *
  * @internal
  */
-export type CliError = Errors.FluidCloudError | ConfigError | NotPublicError | ValidationError.ValidationError
+export type CliError =
+  | Errors.FluidCloudError
+  | ConfigError
+  | UsageError
+  | NotPublicError
+  | ValidationError.ValidationError
 
 /**
  * The exit code of an error.
@@ -110,7 +140,7 @@ export type CliError = Errors.FluidCloudError | ConfigError | NotPublicError | V
  * @internal
  */
 export const codeOf = (error: CliError): number =>
-  ValidationError.isValidationError(error)
+  ValidationError.isValidationError(error) || error._tag === "UsageError"
     ? usage
     : error._tag === "NotPublicError"
       ? byTag[error.error._tag]
@@ -132,6 +162,7 @@ const line = (error: Errors.FluidCloudError | ConfigError): string =>
  */
 export const describe = (error: CliError): string | undefined => {
   if (ValidationError.isValidationError(error)) return undefined
+  if (error._tag === "UsageError") return `fluidcloud: ${oneLine(error.description)}`
   if (error._tag === "NotPublicError") {
     return `fluidcloud: ${line(error.error)}; file ${oneLine(error.fileId)} was stored but is not public`
   }

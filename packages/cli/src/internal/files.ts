@@ -1,5 +1,5 @@
 /**
- * `fluidcloud files`: `ls`, `get`, `upload` (in `upload.ts`), `resolve`, the
+ * `fluidcloud files`: `ls`, `get`, `upload` (in `upload.ts`), `download` (in `download.ts`), `resolve`, the
  * `mv`/`rename`/`rm`/`restore` they share with folders, `url`, `share` and `wait`.
  *
  * @internal
@@ -10,6 +10,7 @@ import * as Options from "@effect/cli/Options"
 import { Domain } from "@fluidcloud/core"
 import { Duration, Effect, Option, Schedule } from "effect"
 import { folderIdOption, idArg, spaceOption, trashOption } from "./args.js"
+import * as Download from "./download.js"
 import { action } from "./globals.js"
 import * as Items from "./items.js"
 import * as Output from "./output.js"
@@ -108,6 +109,19 @@ const [mv, rename, rm, restore] = Items.commands({
 
 /** @internal */
 export const command = Command.make("files").pipe(
-  Command.withDescription("Files: upload, find, move, share."),
-  Command.withSubcommands([ls, get, Upload.command, resolve, mv, rename, rm, restore, url, share, wait])
+  Command.withDescription("Files: upload, download, find, move, share."),
+  Command.withSubcommands([
+    ls,
+    get,
+    Upload.command,
+    Download.command,
+    resolve,
+    mv,
+    rename,
+    rm,
+    restore,
+    url,
+    share,
+    wait
+  ])
 )

@@ -58,3 +58,13 @@ export const shares = make(Schema.Array(Domain.Share), Render.shares)
 export const revoked = make(Schema.Struct({ id: Domain.ShareId, revoked: Schema.Literal(true) }), Render.revoked)
 /** @internal */
 export const quota = make(Domain.Quota, Render.quota)
+/** `files download`: `{ "path", "size", "sha256" }`. @internal */
+export const downloaded = make(
+  Schema.Struct({ path: Schema.String, size: Schema.Number, sha256: Schema.String }),
+  Render.downloaded
+)
+/** `uploads abort`: `{ "upload_id": ..., "aborted": true }`. @internal */
+export const aborted = make(
+  Schema.Struct({ upload_id: Domain.UploadId, aborted: Schema.Literal(true) }),
+  Render.aborted
+)

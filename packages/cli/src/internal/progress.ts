@@ -45,13 +45,26 @@ interface State {
 }
 
 /**
+ * What a bar shows: bytes done of a total since `startedAt`, `baseBytes` of them done before
+ * (a resumed download's `.part`), which do not count in the rate.
+ *
+ * @internal
+ */
+export interface Counts {
+  readonly startedAt: number
+  readonly totalBytes: number
+  readonly uploadedBytes: number
+  readonly baseBytes?: number | undefined
+}
+
+/**
  * The numbers shown for a state at time `now` (milliseconds).
  *
  * @internal
  */
-export const stats = (state: State, now: number) => {
+export const stats = (state: Counts, now: number) => {
   const elapsed = Math.max((now - state.startedAt) / 1000, 0.001)
-  const rate = state.uploadedBytes / elapsed
+  const rate = (state.uploadedBytes - (state.baseBytes ?? 0)) / elapsed
   const remaining = state.totalBytes - state.uploadedBytes
   const eta = remaining <= 0 ? 0 : rate > 0 ? remaining / rate : Number.POSITIVE_INFINITY
   const ratio = state.totalBytes === 0 ? 1 : state.uploadedBytes / state.totalBytes
@@ -63,7 +76,7 @@ export const stats = (state: State, now: number) => {
  *
  * @internal
  */
-export const bar = (state: State, now: number, width = 30): string => {
+export const bar = (state: Counts, now: number, width = 30): string => {
   const { eta, rate, ratio } = stats(state, now)
   const filled = Math.round(ratio * width)
   const percent = Format.percent(state.uploadedBytes, state.totalBytes).padStart(4)

@@ -98,6 +98,17 @@ export const shares = (list: ReadonlyArray<Domain.Share>): string =>
 /** @internal */
 export const revoked = (r: { readonly id: Domain.ShareId }): string => `revoked ${r.id}`
 
+/** `files download`: where the file went, its size and verified sha256. @internal */
+export const downloaded = (d: { readonly path: string; readonly size: number; readonly sha256: string }): string =>
+  fields([
+    ["path", Sanitize.text(d.path)],
+    ["size", bytes(d.size)],
+    ["sha256", d.sha256]
+  ])
+
+/** @internal */
+export const aborted = (a: { readonly upload_id: Domain.UploadId }): string => `aborted ${a.upload_id}`
+
 const limit = (used: number, max: number, unit: (n: number) => string) =>
   max < 0
     ? `${unit(used)} of unlimited`

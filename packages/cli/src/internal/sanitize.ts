@@ -64,3 +64,19 @@ const jsonUnsafe = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2
  */
 export const json = (document: string): string =>
   document.replace(jsonUnsafe, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/** Path separators (POSIX and Windows). */
+const separators = /[/\\]/
+
+/**
+ * A server-provided file name made safe to create in the current directory: its last path
+ * segment only (so `../x`, `/etc/passwd` and `a\b` cannot leave the directory), made
+ * terminal-safe by `text` (escape sequences, control and bidi characters, NUL included, removed);
+ * `fallback` when nothing usable is left (empty, `.`, `..`).
+ *
+ * @internal
+ */
+export const fileName = (raw: string, fallback: string): string => {
+  const base = text(raw.split(separators).at(-1) ?? "").trim()
+  return base === "" || base === "." || base === ".." ? fallback : base
+}

@@ -7,9 +7,11 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Redacted } from "effect"
+import { Effect, Redacted, Stream } from "effect"
 import type * as Domain from "../Domain.js"
 import type { Options, Service } from "../FluidCloud.js"
+import * as Download from "./download.js"
+import * as DownloadTo from "./downloadTo.js"
 import * as Hash from "./hash.js"
 import { operations } from "./operations.js"
 import * as Steps from "./steps.js"
@@ -27,6 +29,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const fileSystem = yield* Effect.serviceOption(FileSystem.FileSystem)
     const sha256 = yield* Hash.Sha256
     const uploader = Upload.make({ transport, fileSystem, sha256 })
+    const downloader = Download.make({ transport, sha256 })
+    const downloadTo = DownloadTo.make({ engine: downloader, fileSystem, sha256 })
 
     const spaces: Service["spaces"] = {
       list: Effect.fn("FluidCloud.spaces.list")(function* () {
@@ -121,6 +125,32 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       waitUntilClean: Effect.fn("FluidCloud.files.waitUntilClean")(function* (fileId, options) {
         yield* Effect.annotateCurrentSpan("fluidcloud.file_id", fileId)
         return yield* Steps.waitUntilClean(transport, fileId, options?.schedule)
+      }),
+      download: (fileId, options = {}) =>
+        Stream.unwrap(
+          Effect.map(downloader.prepare(fileId, options.range), (prepared) => downloader.bytes(prepared, options))
+        ).pipe(
+          Stream.withSpan("FluidCloud.files.download", {
+            attributes: {
+              "fluidcloud.file_id": fileId,
+              ...(options.range === undefined ? {} : { "fluidcloud.range.offset": options.range.offset }),
+              ...(options.range?.length === undefined ? {} : { "fluidcloud.range.length": options.range.length })
+            }
+          })
+        ),
+      downloadTo: Effect.fn("FluidCloud.files.downloadTo")(function* (fileId, path, options) {
+        yield* Effect.annotateCurrentSpan({
+          "fluidcloud.file_id": fileId,
+          "fluidcloud.resume": options?.resume === true
+        })
+        return yield* downloadTo(fileId, path, options)
+      })
+    }
+
+    const uploads: Service["uploads"] = {
+      abort: Effect.fn("FluidCloud.uploads.abort")(function* (uploadId) {
+        yield* Effect.annotateCurrentSpan("fluidcloud.upload_id", uploadId)
+        return yield* Steps.abortUpload(transport, uploadId)
       })
     }
 
@@ -142,5 +172,5 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       })
     }
 
-    return { spaces, folders, files, shares, quota }
+    return { spaces, folders, files, uploads, shares, quota }
   })

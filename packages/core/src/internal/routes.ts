@@ -94,6 +94,9 @@ export const methods: { readonly [M in Method]: ReadonlyArray<OperationId> } = {
   "files.publicUrl": ["createShare"],
   "files.signedUrl": ["createShare"],
   "files.waitUntilClean": ["getFile"],
+  "files.download": ["getFile", "getDownloadUrl", "getStorageObject"],
+  "files.downloadTo": ["getFile", "getDownloadUrl", "getStorageObject"],
+  "uploads.abort": ["abortUpload"],
   "shares.list": ["listShares"],
   "shares.revoke": ["revokeShare"],
   "quota.usage": ["getQuota"]

@@ -9,6 +9,7 @@ export const FOLDER_ID = Domain.FolderId.make("1c7a4d2f-7b20-4b68-8b66-5e2c6d7c3
 export const PARENT_ID = Domain.FolderId.make("2d8b5e30-8c31-4c79-9c77-6f3d7e8d4b32")
 export const FILE_ID = Domain.FileId.make("3e9c6f41-9d42-4d8a-8d88-704e8f9e5c43")
 export const SHARE_ID = Domain.ShareId.make("4fad7052-ae53-4e9b-9e99-815f90af6d54")
+export const UPLOAD_ID = Domain.UploadId.make("5b1c1f5e-2d55-4c39-9a0e-3f7d2b8c4a10")
 
 export const CREATED = "2025-01-02T03:04:05Z"
 export const UPDATED = "2025-01-02T03:04:06.250Z"

@@ -1,6 +1,6 @@
 /**
- * The client's 22 API-backed methods (the 21 operations plus `waitUntilClean`), each with its span
- * name and HTTP method, and a mock handler answering every one of them with a plausible body.
+ * The client's 23 methods that send one API request (`waitUntilClean` one per poll), each with its
+ * span name and HTTP method, and a mock handler answering every one of them with a plausible body.
  */
 import type { Effect } from "effect"
 import type { FluidCloud } from "../../src/index.js"
@@ -14,7 +14,8 @@ import {
   SHARE_ID,
   SPACE_ID,
   shareWire,
-  spaceWire
+  spaceWire,
+  UPLOAD_ID
 } from "./Fixtures.js"
 import * as MockHttp from "./MockHttp.js"
 
@@ -38,6 +39,7 @@ export const router: MockHttp.Handler = (request, url) => {
   if (key === "POST /shares") return MockHttp.json(201, linkWire())(request, url)
   if (key === "GET /shares") return MockHttp.json(200, [shareWire()])(request, url)
   if (key.startsWith("DELETE /shares/")) return MockHttp.text(204, null)(request, url)
+  if (key.startsWith("DELETE /uploads/")) return MockHttp.text(204, null)(request, url)
   if (key === "GET /quota") return MockHttp.json(200, quotaWire())(request, url)
   return MockHttp.error(418, `unexpected ${key}`)(request, url)
 }
@@ -68,6 +70,7 @@ export const all: ReadonlyArray<Operation> = [
   { span: "FluidCloud.files.publicUrl", method: "POST", call: (fc) => fc.files.publicUrl(FILE_ID) },
   { span: "FluidCloud.files.signedUrl", method: "POST", call: (fc) => fc.files.signedUrl(FILE_ID) },
   { span: "FluidCloud.files.waitUntilClean", method: "GET", call: (fc) => fc.files.waitUntilClean(FILE_ID) },
+  { span: "FluidCloud.uploads.abort", method: "DELETE", call: (fc) => fc.uploads.abort(UPLOAD_ID) },
   { span: "FluidCloud.shares.list", method: "GET", call: (fc) => fc.shares.list() },
   { span: "FluidCloud.shares.revoke", method: "DELETE", call: (fc) => fc.shares.revoke(SHARE_ID) },
   { span: "FluidCloud.quota.usage", method: "GET", call: (fc) => fc.quota.usage() }

@@ -51,13 +51,30 @@ export const isRetryable = (error: unknown, idempotent: boolean): boolean => {
   return false
 }
 
-const retryable = (idempotent: boolean) => (input: unknown) =>
-  input instanceof Failed &&
-  isRetryable(input.error, idempotent) &&
-  (input.retryAfter === undefined || Duration.lessThanOrEqualTo(input.retryAfter, MAX_RETRY_AFTER))
-
 const waitAtLeastRetryAfter = (input: unknown, delay: Duration.Duration): Duration.Duration =>
   input instanceof Failed && input.retryAfter !== undefined ? Duration.max(delay, input.retryAfter) : delay
+
+/**
+ * The policy as a schedule of failed attempts (`Failed`): `schedule` goes on while `retryable`
+ * holds for the attempt's error and its `Retry-After` is at most `MAX_RETRY_AFTER`, and each wait
+ * is at least that `Retry-After`. `retry` runs an effect with it; a resumable download drives it
+ * by hand (`Schedule.driver`), one failed attempt at a time.
+ * @internal
+ */
+export const policy = (
+  schedule: Schedule.Schedule<unknown, unknown>,
+  retryable: (error: unknown) => boolean
+): Schedule.Schedule<unknown, unknown> =>
+  schedule.pipe(
+    Schedule.passthrough,
+    Schedule.modifyDelay(waitAtLeastRetryAfter),
+    Schedule.whileInput(
+      (input: unknown) =>
+        input instanceof Failed &&
+        retryable(input.error) &&
+        (input.retryAfter === undefined || Duration.lessThanOrEqualTo(input.retryAfter, MAX_RETRY_AFTER))
+    )
+  )
 
 /**
  * Retries `attempt` with `schedule` while its failure is retryable, waiting at least the server's
@@ -71,9 +88,5 @@ export const retry = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.retry(
     attempt,
-    schedule.pipe(
-      Schedule.passthrough,
-      Schedule.modifyDelay(waitAtLeastRetryAfter),
-      Schedule.whileInput(retryable(idempotent))
-    )
+    policy(schedule, (error) => isRetryable(error, idempotent))
   ).pipe(Effect.mapError((failed) => failed.error))

@@ -8,6 +8,8 @@
  *   response metadata.
  * - `putPart(part, bytes, retry)`: a presigned part PUT to the storage origin, without the key,
  *   with the same timeout and retry policy and the storage origin's own mapper.
+ * - `getObject(url, conditions)`: one storage GET of a download (`storage.ts`), on the same `send`;
+ *   the download engine retries and resumes it with the same policy.
  *
  * @internal
  */
@@ -27,6 +29,7 @@ import * as Mapper from "./errors.js"
 import * as Metadata from "./metadata.js"
 import * as Response from "./response.js"
 import * as Retry from "./retry.js"
+import * as Storage from "./storage.js"
 import { apiPrefix, displayUrl } from "./url.js"
 
 /** Per-call options. @internal */
@@ -57,6 +60,14 @@ export interface Transport {
     bytes: Uint8Array,
     retry: Schedule.Schedule<unknown, unknown>
   ) => Effect.Effect<string, Mapper.StorageError>
+  /**
+   * One storage GET of a download (whole, or from a byte with `Range` + `If-Range`): the timeout
+   * bounds the wait for its headers and each stall of its body. Not retried here.
+   */
+  readonly getObject: (
+    url: string,
+    conditions?: Storage.ObjectRequest
+  ) => Effect.Effect<Storage.StorageObject, Retry.Failed<Mapper.StorageError>>
 }
 
 const now = Effect.clockWith((clock) => clock.currentTimeMillis)
@@ -196,5 +207,7 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
       return Retry.retry(send<string, Mapper.StorageError>(request, onSuccess, onError), schedule, true)
     }
 
-    return { prefix, timeout, retry: defaultSchedule, execute, putPart }
+    const getObject = Storage.makeGetObject({ send, timeout, retryAfterOf })
+
+    return { prefix, timeout, retry: defaultSchedule, execute, putPart, getObject }
   })

@@ -69,7 +69,7 @@ const run = (command, args, options = {}) =>
 /** Starts `npx fluidcloud-emulator --port 0` and resolves with the JSON line it prints once listening. */
 const startEmulator = () =>
   new Promise((resolvePromise, reject) => {
-    const child = spawn("npx", ["--no", "fluidcloud-emulator", "--port", "0", "--scan-delay", "0"], {
+    const child = spawn("npx", ["--no", "--", "fluidcloud-emulator", "--port", "0", "--scan-delay", "0"], {
       cwd: project,
       detached: true,
       stdio: ["ignore", "pipe", "inherit"]
@@ -157,7 +157,8 @@ const checks = async (variant, versions) => {
     }
   })
   await step("npx fluidcloud --help", () => {
-    const help = run("npx", ["--no", "fluidcloud", "--help"])
+    const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
+    const help = run("npx", ["--no", "--", "fluidcloud", "--help"]).replace(ansi, "")
     if (!help.includes("fluidcloud")) throw new Error(`unexpected help:\n${help}`)
     return help
       .split("\n")
@@ -173,13 +174,14 @@ const checks = async (variant, versions) => {
       format: "esm",
       write: false,
       metafile: true,
+      minify: true,
       logLevel: "silent"
     })
     const inputs = Object.keys(result.metafile.inputs)
     const nodeOnly = inputs.filter((input) => /^node:|platform-node|undici/.test(input))
     if (nodeOnly.length > 0) throw new Error(`Node-only modules in the browser bundle: ${nodeOnly.join(", ")}`)
     const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0)
-    return `${inputs.length} modules, ${(bytes / 1024).toFixed(0)} KiB`
+    return `${inputs.length} modules, ${(bytes / 1024).toFixed(0)} KiB minified`
   })
 }
 

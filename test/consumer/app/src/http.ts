@@ -1,7 +1,7 @@
 // ESM (NodeNext): the same kind of program over real HTTP, against `npx fluidcloud-emulator`, with
 // the Node layer read from the environment (FLUIDCLOUD_API_KEY, FLUIDCLOUD_BASE_URL), uploading a
 // file from a path and reading it back through its public link.
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { FluidCloud } from "@fluidcloud/core"
@@ -9,7 +9,8 @@ import { NodeFluidCloud } from "@fluidcloud/node"
 import { Effect } from "effect"
 
 const content = "hello over HTTP\n".repeat(1000)
-const path = join(mkdtempSync(join(tmpdir(), "fluidcloud-consumer-")), "report.txt")
+const dir = mkdtempSync(join(tmpdir(), "fluidcloud-consumer-upload-"))
+const path = join(dir, "report.txt")
 writeFileSync(path, content)
 
 const program = Effect.gen(function* () {
@@ -24,5 +25,7 @@ const program = Effect.gen(function* () {
   return { name: file.originalName, bytes: served.length, quota: quota.bytesUsed }
 })
 
-const result = await Effect.runPromise(program.pipe(Effect.provide(NodeFluidCloud.layerConfig())))
+const result = await Effect.runPromise(program.pipe(Effect.provide(NodeFluidCloud.layerConfig()))).finally(() =>
+  rmSync(dir, { recursive: true, force: true })
+)
 console.log(`ESM, fluidcloud-emulator over HTTP: ${JSON.stringify(result)}`)

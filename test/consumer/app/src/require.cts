@@ -20,6 +20,23 @@ const loaded = {
 if (Object.values(loaded).some((type) => type !== "function")) throw new Error(`not loaded: ${JSON.stringify(loaded)}`)
 if (!require.resolve("@fluidcloud/core").endsWith(".cjs")) throw new Error("require() did not get the CommonJS build")
 
+// Only the public modules and package.json are reachable: not internal/, not the bins, not dist/.
+for (const hidden of [
+  "@fluidcloud/core/internal/upload",
+  "@fluidcloud/cli/bin/fluidcloud",
+  "@fluidcloud/testing/dist/index.cjs"
+]) {
+  try {
+    require.resolve(hidden)
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ERR_PACKAGE_PATH_NOT_EXPORTED") continue
+    throw error
+  }
+  throw new Error(`${hidden} can be required`)
+}
+const manifest: unknown = require("@fluidcloud/core/package.json")
+if (typeof manifest !== "object" || manifest === null || !("version" in manifest)) throw new Error("no package.json")
+
 const program = Effect.gen(function* () {
   const fc = yield* FluidCloud.FluidCloud
   const space = yield* fc.spaces.create("commonjs")

@@ -291,9 +291,14 @@ export const openUploads: Effect.Effect<ReadonlyArray<OpenUpload>, never, Emulat
  * their plans and keys. Keys must have the production format; `scopes` is a list or `"all"`.
  *
  * @example
- * ```json
- * {"tenants": [{"id": "acme", "plan": {"apiAccess": true, "bytesLimit": -1, "linksLimit": -1},
- *   "keys": [{"key": "fck_test_000000000000000000000001", "scopes": "all"}]}]}
+ * ```ts
+ * import { Emulator } from "@fluidcloud/testing"
+ * import { Schema } from "effect"
+ *
+ * // a seed file holds this JSON
+ * const seed = Schema.decodeUnknownSync(Schema.parseJson(Emulator.SeedFile))(`
+ *   {"tenants": [{"id": "acme", "plan": {"apiAccess": true, "bytesLimit": -1, "linksLimit": -1},
+ *     "keys": [{"key": "fck_test_000000000000000000000001", "scopes": "all"}]}]}`)
  * ```
  * @since 0.1.0
  * @category seed

@@ -2,7 +2,9 @@
 // changesets wrote into packages/*/CHANGELOG.md into the project's CHANGELOG.md, as one section for
 // the new version (the four packages share one version) with a subsection per package, or per set
 // of packages for a changeset naming several ("All packages" for all four), and deletes those
-// files. The project CHANGELOG.md is the one changelog; prepack copies it into every tarball.
+// files. A section "## <version> — unreleased" written by hand for the same version takes the
+// entries instead (into its subsections of the same heading) and loses " — unreleased".
+// The project CHANGELOG.md is the one changelog; prepack copies it into every tarball.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { dir, manifest, names, root } from "./packages.mjs"
@@ -46,8 +48,28 @@ if (sections.length > 0) {
   const changelog = join(root, "CHANGELOG.md")
   const text = readFileSync(changelog, "utf8")
   const firstSection = text.indexOf("\n## ")
-  const head = firstSection < 0 ? `${text.trimEnd()}\n` : text.slice(0, firstSection + 1)
+  const head = firstSection < 0 ? text : text.slice(0, firstSection + 1)
   const rest = firstSection < 0 ? "" : text.slice(firstSection + 1)
-  writeFileSync(changelog, `${head.trimEnd()}\n\n## ${version}\n\n${sections.join("\n\n")}\n\n${rest}`)
+  const [top, ...older] = rest.split(/\n(?=## )/)
+  const unreleased = top?.match(/^## (\S+) — unreleased\n/)
+  if (top !== undefined && unreleased?.[1] === version) {
+    // Notes written by hand for this version: the changesets' entries join them, each in the
+    // subsection of the same heading, or in a new one; the version is released.
+    let section = top.replace(" — unreleased", "").trimEnd()
+    for (const block of sections) {
+      const [heading, ...lines] = block.split("\n")
+      const at = section.indexOf(`\n${heading}\n`)
+      if (at < 0) {
+        section = `${section}\n\n${block}`
+        continue
+      }
+      const next = section.indexOf("\n### ", at + heading.length + 1)
+      const end = next < 0 ? section.length : next
+      section = `${section.slice(0, end).trimEnd()}\n${lines.join("\n")}\n${section.slice(end)}`.trimEnd()
+    }
+    writeFileSync(changelog, `${head.trimEnd()}\n\n${[section, ...older].join("\n\n").trimEnd()}\n`)
+  } else {
+    writeFileSync(changelog, `${head.trimEnd()}\n\n## ${version}\n\n${sections.join("\n\n")}\n\n${rest}`)
+  }
   console.log(`CHANGELOG.md: ${version}, ${sections.length} section(s)`)
 }

@@ -46,17 +46,21 @@ const normalise = (file, text) => {
   return out
 }
 
-/** `paths` for the examples: every public module of every package, at its source. */
-const examplePaths = (stagingExamples) => {
+/**
+ * `paths` for parsing the modules and type-checking the examples: every public module of every
+ * package, at its source (absolute), so that the output does not depend on whether dist/ is built.
+ */
+const sourcePaths = () => {
   const paths = {}
   for (const name of names) {
     for (const module of modules(name)) {
       const specifier = module === "index" ? `@fluidcloud/${name}` : `@fluidcloud/${name}/${module}`
-      paths[specifier] = [relative(stagingExamples, join(dir(name), "src", `${module}.ts`))]
+      paths[specifier] = [join(dir(name), "src", `${module}.ts`)]
     }
   }
   return paths
 }
+const base = JSON.parse(readFileSync(join(root, "tsconfig.base.json"), "utf8")).compilerOptions
 
 const docgen = join(root, "node_modules", "@effect", "docgen", "bin.cjs")
 const env = { ...process.env, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH}` }
@@ -77,7 +81,8 @@ const generate = async (name) => {
   }
   const config = JSON.parse(readFileSync(join(dir(name), "docgen.json"), "utf8"))
   config.$schema = undefined
-  config.examplesCompilerOptions.paths = examplePaths(join(staging, "docs", "examples"))
+  config.parseCompilerOptions = { ...base, paths: sourcePaths() }
+  config.examplesCompilerOptions.paths = sourcePaths()
   writeFileSync(join(staging, "docgen.json"), JSON.stringify(config, null, 2))
   try {
     await promisify(execFile)(process.execPath, [docgen], { cwd: staging, env, maxBuffer: 64 * 1024 * 1024 })

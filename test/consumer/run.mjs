@@ -12,11 +12,12 @@
 //
 // Usage: node test/consumer/run.mjs DIR (the folder holding the .tgz files; `pnpm pack:check`
 // writes them to build/pack/pnpm). TypeScript and esbuild are the workspace's.
-import { execFileSync, spawn } from "node:child_process"
+import { execFile, execFileSync, spawn } from "node:child_process"
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import { build } from "esbuild"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
@@ -50,6 +51,7 @@ const project = mkdtempSync(join(tmpdir(), "fluidcloud-consumer-"))
 cpSync(join(root, "test", "consumer", "app"), project, { recursive: true })
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc")
 const timings = []
+const execFileAsync = promisify(execFile)
 
 const step = async (label, run) => {
   const start = performance.now()
@@ -136,12 +138,13 @@ const checks = async (variant, versions) => {
       .map(([name, set]) => `${name}@${[...set].join()}`)
       .join(" ")
   })
-  await step("tsc: strict ESM app, NodeNext (with a CommonJS .cts)", () => {
-    run(process.execPath, [tsc, "-p", "tsconfig.json"])
-  })
-  await step("tsc: browser app, bundler resolution", () => {
-    run(process.execPath, [tsc, "-p", "tsconfig.bundler.json"])
-  })
+  await step("tsc, side by side: a strict ESM NodeNext app (with a CommonJS .cts); a bundler-mode browser app", () =>
+    Promise.all(
+      ["tsconfig.json", "tsconfig.bundler.json"].map((config) =>
+        execFileAsync(process.execPath, [tsc, "-p", config], { cwd: project, encoding: "utf8" })
+      )
+    )
+  )
   await step("ESM program on FluidCloudTest.layer()", () => run(process.execPath, ["dist/inProcess.js"]).trim())
   await step("CommonJS: require() each package, run a program", () =>
     run(process.execPath, ["dist/require.cjs"]).trim()

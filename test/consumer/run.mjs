@@ -141,9 +141,9 @@ const checks = async (variant, versions) => {
   await step("tsc, side by side: a strict ESM NodeNext app (with a CommonJS .cts); a bundler-mode browser app", () =>
     Promise.all(
       ["tsconfig.json", "tsconfig.bundler.json"].map((config) =>
-        execFileAsync(process.execPath, [tsc, "-p", config], { cwd: project, encoding: "utf8" })
+        execFileAsync(process.execPath, [tsc, "-p", config], { cwd: project, encoding: "utf8" }).then(() => config)
       )
-    )
+    ).then((configs) => `${configs.join(" and ")} clean`)
   )
   await step("ESM program on FluidCloudTest.layer()", () => run(process.execPath, ["dist/inProcess.js"]).trim())
   await step("CommonJS: require() each package, run a program", () =>

@@ -21,7 +21,7 @@ for (const name of names) {
   let current
   for (const line of readFileSync(file, "utf8").split("\n")) {
     if (line.startsWith("- ")) {
-      current = line.startsWith("- Updated dependencies") ? undefined : [line.replace(/^- [0-9a-f]{7,40}: /, "- ")]
+      current = line.startsWith("- Updated dependencies") ? undefined : [line.replace(/^- [0-9a-f]{7,40}: ?/, "- ")]
       if (current !== undefined) own.push(current)
     } else if (line.startsWith("#")) {
       current = undefined
@@ -30,7 +30,8 @@ for (const name of names) {
     }
   }
   rmSync(file)
-  for (const entry of own.map((lines) => lines.join("\n"))) {
+  // a changeset with no text only bumps the version
+  for (const entry of own.map((lines) => lines.join("\n")).filter((entry) => entry.trim() !== "-")) {
     entries.set(entry, [...(entries.get(entry) ?? []), manifest(name).name])
   }
 }

@@ -24,8 +24,13 @@ const notes = []
 /** The two rewrites above, on one source file. */
 const normalise = (file, text) => {
   let out = text.replace(/^([ \t]*)\/\*\*[ \t]+([^\n]*?)[ \t]*\*\/[ \t]*$/gm, (line, indent, body, offset) => {
-    if (!body.includes("@")) return line
-    const parts = body.split(/\s+(?=@)/).filter((part) => part !== "")
+    // block tags: "@since", "@category", ... (not "@fluidcloud/core" in the text)
+    const tag = /\s+(?=@[a-z]+(?![\w/]))/
+    if (!tag.test(` ${body}`)) return line
+    const parts = ` ${body}`
+      .split(tag)
+      .filter((part) => part.trim() !== "")
+      .map((part) => part.trim())
     if (!body.startsWith("@")) notes.push(`${file}:${text.slice(0, offset).split("\n").length}: one-line JSDoc`)
     return [`${indent}/**`, ...parts.map((part) => `${indent} * ${part}`), `${indent} */`].join("\n")
   })

@@ -260,10 +260,17 @@ export interface PartFailureRate {
  *
  * @example
  * ```ts
- * // the first download of this file is cut after 1 MiB; the resumed one succeeds
- * yield* emulator.failStorageGet({ fileId, resetAfterBytes: 1024 * 1024 })
- * // every download of any file answers 503
- * yield* emulator.failStorageGet({ attempt: "every", status: 503 })
+ * import { Emulator } from "@fluidcloud/testing"
+ * import { Effect } from "effect"
+ *
+ * const faults = (fileId: string) =>
+ *   Effect.gen(function* () {
+ *     const emulator = yield* Emulator.Emulator
+ *     // the first download of this file is cut after 1 MiB; the resumed one succeeds
+ *     yield* emulator.failStorageGet({ fileId, resetAfterBytes: 1024 * 1024 })
+ *     // every download of any file answers 503
+ *     yield* emulator.failStorageGet({ attempt: "every", status: 503 })
+ *   })
  * ```
  * @since 0.2.0
  * @category fault injection
@@ -513,9 +520,14 @@ const ScopeName: Schema.Schema<Scope, string> = Schema.String.pipe(
  * their plans and keys. Keys must have the production format; `scopes` is a list or `"all"`.
  *
  * @example
- * ```json
- * {"tenants": [{"id": "acme", "plan": {"apiAccess": true, "bytesLimit": -1, "linksLimit": -1},
- *   "keys": [{"key": "fck_test_000000000000000000000001", "scopes": "all"}]}]}
+ * ```ts
+ * import { Emulator } from "@fluidcloud/testing"
+ * import { Schema } from "effect"
+ *
+ * // a seed file holds this JSON
+ * const seed = Schema.decodeUnknownSync(Schema.parseJson(Emulator.SeedFile))(`
+ *   {"tenants": [{"id": "acme", "plan": {"apiAccess": true, "bytesLimit": -1, "linksLimit": -1},
+ *     "keys": [{"key": "fck_test_000000000000000000000001", "scopes": "all"}]}]}`)
  * ```
  * @since 0.1.0
  * @category seed

@@ -77,6 +77,16 @@ export interface Options {
    */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
   /**
+   * The largest API success body read, in bytes (default 16 MiB). A larger one fails the call
+   * with a `DecodeError` (`detail` starting with `response_too_large`) as soon as it passes the
+   * cap, and its connection is dropped: a body is never read whole into memory. Error bodies and
+   * storage responses have a fixed cap of 64 KiB (past it, an error body is ignored and the
+   * status alone decides the error). Must be a positive integer.
+   *
+   * @since 0.2.0
+   */
+  readonly maxResponseBytes?: number | undefined
+  /**
    * Transforms the underlying `HttpClient` (e.g. to add logging or a proxy). Below it, the SDK
    * keeps the key on the API origin: a request it derives (e.g. with `HttpClient.followRedirects`)
    * to any URL outside the base URL's `/api/v1` goes without `X-API-Key`.
@@ -347,6 +357,7 @@ export const layerConfig = (
     readonly baseUrl?: Config.Config<string | undefined> | undefined
     readonly timeout?: Config.Config<Timeout | undefined> | undefined
     readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+    readonly maxResponseBytes?: number | undefined
     readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
   } = {}
 ): Layer.Layer<FluidCloud, ConfigError.ConfigError, HttpClient.HttpClient> =>
@@ -358,6 +369,13 @@ export const layerConfig = (
         Config.string("FLUIDCLOUD_BASE_URL").pipe(Config.option, Config.map(Option.getOrUndefined))
       const timeout = yield* options.timeout ??
         Schema.Config("FLUIDCLOUD_TIMEOUT", TimeoutFromString).pipe(Config.option, Config.map(Option.getOrUndefined))
-      return yield* make({ apiKey, baseUrl, timeout, retry: options.retry, transformClient: options.transformClient })
+      return yield* make({
+        apiKey,
+        baseUrl,
+        timeout,
+        retry: options.retry,
+        maxResponseBytes: options.maxResponseBytes,
+        transformClient: options.transformClient
+      })
     })
   )

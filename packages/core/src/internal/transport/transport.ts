@@ -97,7 +97,7 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
     const maxResponseBytes = yield* Response.maxResponseBytesFromOptions(options.maxResponseBytes)
     const serverText = ServerText.make(Redacted.value(options.apiKey))
     const prefix = apiPrefix(options.baseUrl)
-    const client = yield* Client.make(yield* HttpClient.HttpClient, prefix, options.transformClient)
+    const client = yield* Client.make(yield* HttpClient.HttpClient, prefix, options.transformClient, serverText)
     const defaultSchedule = options.retry ?? Retry.defaultRetry
     const apiHeaders = { [Client.API_KEY_HEADER]: Redacted.value(options.apiKey), accept: "application/json" }
 

@@ -35,6 +35,8 @@ const declaredLength = (headers: Headers.Headers): number | undefined =>
     onSome: (value) => (/^\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : undefined)
   })
 
+const empty = new Uint8Array(0)
+
 const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
   if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
   const out = new Uint8Array(total)
@@ -58,6 +60,8 @@ export const readBounded = (
 ): Effect.Effect<Uint8Array, TooLarge | HttpClientError.ResponseError> =>
   Effect.suspend(() => {
     const declared = declaredLength(response.headers)
+    // nothing to read: a declared empty body, or a status that has none
+    if (declared === 0 || response.status === 204 || response.status === 304) return Effect.succeed(empty)
     const budget = declared !== undefined && declared > limit ? 0 : limit
     const chunks: Array<Uint8Array> = []
     let total = 0

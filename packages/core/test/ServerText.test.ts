@@ -1,6 +1,7 @@
 /**
  * Server text is never trusted: a `detail`, a request id, the issues of a 422 and the text of a
- * body that failed to decode are stripped of control characters (terminal escapes included), have
+ * body that failed to decode are stripped of terminal escape sequences and control characters
+ * (line breaks become spaces), have
  * the key and anything shaped like a FluidCloud key replaced by `[redacted]`, and are capped (1,000
  * characters for text, 200 for request ids) before they reach an error or the response metadata.
  */
@@ -34,9 +35,18 @@ describe("server text in errors", () => {
       const error = yield* MockHttp.run(mock, (fc) => fc.files.get(FILE_ID), noRetry).pipe(Effect.flip)
       expect(error).toBeInstanceOf(Errors.NotFoundError)
       if (error._tag !== "NotFoundError") return
-      expect(error.detail).toBe("not_found]0;pwned[2JFAKE [redacted] [redacted]")
-      expect(error.requestId).toBe("req[31m_1")
+      expect(error.detail).toBe("not_found FAKE [redacted] [redacted]")
+      expect(error.requestId).toBe("req_1")
       expect(clean(error.message)).toBe(true)
+    })
+  )
+
+  it.effect("a key split by line breaks or escape sequences is still scrubbed whole", () =>
+    Effect.gen(function* () {
+      const split = `${API_KEY.slice(0, 15)}\r\n${API_KEY.slice(15, 25)}${ESC}[2J${API_KEY.slice(25)}`
+      const mock = MockHttp.make(MockHttp.json(401, { detail: `bad key ${split} here` }))
+      const error = yield* MockHttp.run(mock, (fc) => fc.quota.usage(), noRetry).pipe(Effect.flip)
+      expect(error).toMatchObject({ _tag: "AuthError", detail: "bad key [redacted] here" })
     })
   )
 
@@ -67,7 +77,7 @@ describe("server text in errors", () => {
       expect(error._tag).toBe("ApiError")
       if (error._tag !== "ApiError") return
       expect(error.issues).toHaveLength(20)
-      expect(error.issues?.[0]?.loc).toEqual(["body", "na[2Jme"])
+      expect(error.issues?.[0]?.loc).toEqual(["body", "name"])
       expect(error.issues?.[0]?.msg.length).toBeLessThanOrEqual(1_001)
       expect(error.issues?.[0]?.type).toBe("t[redacted]")
       expect(error.detail.length).toBeLessThanOrEqual(1_001)
@@ -91,7 +101,7 @@ describe("server text in errors", () => {
     Effect.gen(function* () {
       const mock = MockHttp.make(MockHttp.json(200, quotaWire(), { "x-request-id": `req${ESC}[2J-${API_KEY}` }))
       const [, metadata] = yield* MockHttp.run(mock, (fc) => FluidCloud.withResponseMetadata(fc.quota.usage()))
-      expect(Option.flatMap(metadata, (m) => m.requestId)).toEqual(Option.some("req[2J-[redacted]"))
+      expect(Option.flatMap(metadata, (m) => m.requestId)).toEqual(Option.some("req-[redacted]"))
     })
   )
 })

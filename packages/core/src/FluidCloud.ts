@@ -66,7 +66,8 @@ export interface Options {
   readonly baseUrl?: string | undefined
   /**
    * Per-request timeout (default 300 seconds), e.g. `Duration.seconds(60)` or `"60 seconds"`; a bare
-   * number is refused (see `Timeout`).
+   * number is refused (see `Timeout`). It also bounds how long an upload interrupted while its
+   * `complete` is in flight waits for the answer (see `Upload.UploadError`).
    */
   readonly timeout?: Timeout | undefined
   /**

@@ -225,7 +225,7 @@ export const make = (deps: Dependencies): Uploader => {
       // Streamed parts go one at a time, so their bytes reach the hash in order; a retry reads
       // its range again, and only bytes past those already hashed are fed to it.
       let hashed = 0
-      const feed = (offset: number) => (bytes: Uint8Array) => {
+      const feed = (offset: number, bytes: Uint8Array) => {
         const end = offset + bytes.byteLength
         if (expected === undefined && end > hashed) {
           hash.update(offset >= hashed ? bytes : bytes.subarray(hashed - offset))
@@ -242,7 +242,7 @@ export const make = (deps: Dependencies): Uploader => {
                 let offset = part.offset
                 return part.body().pipe(
                   Stream.map((bytes) => {
-                    feed(offset)(bytes)
+                    feed(offset, bytes)
                     offset += bytes.byteLength
                     return bytes
                   }),

@@ -11,6 +11,7 @@ import { Domain, Errors, FluidCloud } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
 import { Effect, Layer, Redacted, Schedule } from "effect"
 import { quotaWire } from "../../packages/core/test/support/Fixtures.js"
+import * as Env from "./support/env.js"
 import * as Hostile from "./support/hostile.js"
 
 const API_KEY = "fck_test_BODYLIMITSBODYLIMITS000001"
@@ -56,13 +57,14 @@ const failureOf = <A, E>(
     )
   )
 
-const peaks: Array<{ readonly client: string; readonly test: string; readonly growthMiB: number }> = []
+const peaks: Array<{ readonly client: string; readonly body: string; readonly growth: number; readonly peak: number }> =
+  []
 
 for (const [name, makeLayer] of clients) {
   describe(`bounded bodies: ${name}`, () => {
-    const record = (test: string, growth: number) => {
-      peaks.push({ client: name, test, growthMiB: Math.round(growth / Hostile.MiB) })
-      expect(growth).toBeLessThan(RSS_BOUND)
+    const record = (body: string, measured: { readonly growth: number; readonly peak: number }) => {
+      peaks.push({ client: name, body, growth: measured.growth, peak: measured.peak })
+      expect(measured.growth).toBeLessThan(RSS_BOUND)
     }
 
     it.scopedLive("a 2 GiB success body (Content-Length: 2 GiB) → DecodeError, connection dropped, RSS bounded", () =>
@@ -70,13 +72,13 @@ for (const [name, makeLayer] of clients) {
         const server = yield* Hostile.serve((_, response, server) =>
           Hostile.generated(server, response, { status: 200, total: 2 * Hostile.GiB, contentLength: 2 * Hostile.GiB })
         )
-        const { growth, value: error } = yield* failureOf(makeLayer, server, (fc) => fc.quota.usage())
+        const { value: error, ...measured } = yield* failureOf(makeLayer, server, (fc) => fc.quota.usage())
         expect(error).toBeInstanceOf(Errors.DecodeError)
         expect(error._tag === "DecodeError" ? error.description : "").toMatch(/^response_too_large: /)
         yield* Effect.sleep("50 millis") // the server sees the hang-up
         expect(server.sent[0]?.dropped).toBe(true)
         expect(server.sent[0]?.bytes).toBeLessThan(256 * Hostile.MiB)
-        record("2 GiB Content-Length", growth)
+        record("2 GiB Content-Length", measured)
       })
     )
 
@@ -87,12 +89,12 @@ for (const [name, makeLayer] of clients) {
           const server = yield* Hostile.serve((_, response, server) =>
             Hostile.generated(server, response, { status: 200, total: Number.POSITIVE_INFINITY })
           )
-          const { growth, value: error } = yield* failureOf(makeLayer, server, (fc) => fc.files.list(SPACE_ID))
+          const { value: error, ...measured } = yield* failureOf(makeLayer, server, (fc) => fc.files.list(SPACE_ID))
           expect(error).toBeInstanceOf(Errors.DecodeError)
           expect(error._tag === "DecodeError" ? error.description : "").toContain(`over ${16 * Hostile.MiB} bytes`)
           yield* Effect.sleep("50 millis")
           expect(server.sent[0]?.dropped).toBe(true)
-          record("never-ending chunked", growth)
+          record("never-ending chunked", measured)
         })
     )
 
@@ -105,12 +107,12 @@ for (const [name, makeLayer] of clients) {
             headers: { "x-request-id": "req-endless" }
           })
         )
-        const { growth, value: error } = yield* failureOf(makeLayer, server, (fc) => fc.quota.usage())
+        const { value: error, ...measured } = yield* failureOf(makeLayer, server, (fc) => fc.quota.usage())
         expect(error).toMatchObject({ _tag: "ApiError", status: 500, detail: "http_500", requestId: "req-endless" })
         yield* Effect.sleep("50 millis")
         expect(server.sent[0]?.dropped).toBe(true)
         expect(server.sent[0]?.bytes).toBeLessThan(16 * Hostile.MiB)
-        record("never-ending error body", growth)
+        record("never-ending error body", measured)
       })
     )
 
@@ -132,7 +134,7 @@ for (const [name, makeLayer] of clients) {
               }
               Hostile.json(response, 404, { detail: "not_found" })
             })
-            const { growth, value: error } = yield* failureOf(makeLayer, server, (fc) =>
+            const { value: error, ...measured } = yield* failureOf(makeLayer, server, (fc) =>
               fc.files.upload(new Uint8Array(10), SPACE_ID)
             )
             if (status === 200) {
@@ -145,7 +147,7 @@ for (const [name, makeLayer] of clients) {
             expect(server.sent[0]?.dropped).toBe(true)
             expect(server.sent[0]?.bytes).toBeLessThan(16 * Hostile.MiB)
             expect(server.requests.map((r) => r.method)).toEqual(["POST", "PUT", "DELETE"])
-            record(`never-ending storage ${status}`, growth)
+            record(`never-ending storage ${status}`, measured)
           })
       )
     }
@@ -205,7 +207,19 @@ describe("maxResponseBytes", () => {
   }
 })
 
-// the peak RSS growth of each case, for CI's log
+// the RSS of each case, for CI's log
 afterAll(() => {
-  console.table(peaks)
+  if (peaks.length === 0) return
+  const mib = (bytes: number) => (bytes / Hostile.MiB).toFixed(1)
+  console.log(
+    Env.table(
+      "bounded bodies: resident set size while the client met each hostile body",
+      peaks.map(({ body, client, growth, peak }) => ({
+        client,
+        body,
+        "RSS growth (MiB)": mib(growth),
+        "peak RSS (MiB)": mib(peak)
+      }))
+    )
+  )
 })

@@ -9,7 +9,7 @@
 import { afterAll, expect, layer } from "@effect/vitest"
 import { Errors, FluidCloud } from "@fluidcloud/core"
 import { Emulator } from "@fluidcloud/testing"
-import { Cause, Effect, Exit, Option, Stream } from "effect"
+import { Cause, Effect, Exit, Option, Random, Stream } from "effect"
 import { bytesOf, sha256 } from "../../packages/core/test/support/Bytes.js"
 import * as Env from "./support/env.js"
 
@@ -33,20 +33,21 @@ const PART = 4 * Env.KiB
 const cells: Array<Cell> = []
 
 /** For `mixed`: faults on each part's attempts 1..4, each a 500, a 503 or a reset, seeded. */
-const mixedFaults = (emulator: Emulator.Emulator, rate: number, parts: number, random: () => number) =>
+const mixedFaults = (emulator: Emulator.Emulator, rate: number, parts: number, random: Random.Random) =>
   Effect.forEach(
     Array.from({ length: parts * 4 }, (_, i) => ({ partNumber: Math.floor(i / 4) + 1, attempt: (i % 4) + 1 })),
-    ({ partNumber, attempt }) => {
-      if (random() >= rate) return Effect.void
-      const pick = random()
-      return emulator.failPartPut(
-        pick < 1 / 3
-          ? { partNumber, attempt, status: 500 }
-          : pick < 2 / 3
-            ? { partNumber, attempt, status: 503 }
-            : { partNumber, attempt, reset: true }
-      )
-    },
+    ({ partNumber, attempt }) =>
+      Effect.gen(function* () {
+        if ((yield* random.next) >= rate) return
+        const pick = yield* random.nextIntBetween(0, 3)
+        yield* emulator.failPartPut(
+          pick === 0
+            ? { partNumber, attempt, status: 500 }
+            : pick === 1
+              ? { partNumber, attempt, status: 503 }
+              : { partNumber, attempt, reset: true }
+        )
+      }),
     { discard: true }
   )
 
@@ -54,7 +55,7 @@ const runCell = (rate: number, kind: Kind, seed: number) =>
   Effect.gen(function* () {
     const fc = yield* FluidCloud.FluidCloud
     const emulator = yield* Emulator.Emulator
-    const random = Env.prng(seed)
+    const random = Random.make(seed)
     const cell: Cell = {
       rate,
       kind,
@@ -74,7 +75,7 @@ const runCell = (rate: number, kind: Kind, seed: number) =>
       yield* emulator.setPartFailureRate(kind === "500" ? { rate, seed, status: 500 } : { rate, seed, reset: true })
     }
     for (let i = 0; i < UPLOADS_PER_CELL; i++) {
-      const size = PART * (2 + Math.floor(random() * 5)) + Math.floor(random() * PART)
+      const size = PART * (yield* random.nextIntBetween(2, 7)) + (yield* random.nextIntBetween(0, PART))
       const bytes = bytesOf(size, seed * 1000 + i)
       const parts = Math.ceil(size / PART)
       if (kind === "mixed") {

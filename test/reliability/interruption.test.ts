@@ -11,7 +11,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import { afterAll, expect, layer } from "@effect/vitest"
 import { FluidCloud } from "@fluidcloud/core"
 import { Emulator } from "@fluidcloud/testing"
-import { Clock, Effect, Exit, Fiber } from "effect"
+import { Clock, Effect, Exit, Fiber, Random } from "effect"
 import { bytesOf } from "../../packages/core/test/support/Bytes.js"
 import * as Env from "./support/env.js"
 
@@ -53,7 +53,7 @@ layer(Env.layer({ partSize: PART, transformClient: hooks }), { timeout: "30 seco
           const fc = yield* FluidCloud.FluidCloud
           const emulator = yield* Emulator.Emulator
           const space = yield* fc.spaces.create("interruptions")
-          const random = Env.prng(7)
+          const random = Random.make(7)
           const upload = (i: number) =>
             fc.files.upload(bytesOf(PART * 6 + 100, i), space.id, { concurrency: 2, public: i % 3 === 0 })
           const counts = Effect.gen(function* () {
@@ -77,7 +77,7 @@ layer(Env.layer({ partSize: PART, transformClient: hooks }), { timeout: "30 seco
             const before = yield* counts
             completeSent = false
             const fiber = yield* Effect.fork(upload(i))
-            yield* Effect.sleep(`${Math.floor(random() * span)} millis`)
+            yield* Effect.sleep(`${yield* random.nextIntBetween(0, span)} millis`)
             const exit = yield* Fiber.interrupt(fiber)
             const after = yield* counts
             figures.tries++

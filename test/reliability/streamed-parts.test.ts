@@ -6,36 +6,27 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { FluidCloud } from "@fluidcloud/core"
-import { NodeFluidCloud } from "@fluidcloud/node"
-import { Emulator, EmulatorServer } from "@fluidcloud/testing"
-import { Effect, Layer, Option, Redacted, Schedule } from "effect"
+import { Emulator } from "@fluidcloud/testing"
+import { Effect, Layer, Option } from "effect"
 import * as Upload from "../../packages/core/src/internal/upload.js"
 import { bytesOf, sha256 } from "../../packages/core/test/support/Bytes.js"
 import { tempDir } from "../upload/support.js"
+import * as Env from "./support/env.js"
 
-const KiB = 1024
+const KiB = Env.KiB
 
+/** The suite's layer, parts of 64 KiB, parts over 16 KiB streamed, each PUT's body kind recorded. */
 const layer = (bodies: Array<string>) =>
-  Layer.provideMerge(
-    Layer.unwrapEffect(
-      Effect.map(Emulator.Emulator, (emulator) =>
-        NodeFluidCloud.layer({
-          apiKey: Redacted.make(emulator.apiKey),
-          baseUrl: emulator.baseUrl,
-          retry: Schedule.recurs(3),
-          transformClient: HttpClient.tapRequest((request) =>
-            Effect.sync(() => {
-              if (request.method === "PUT") bodies.push(request.body._tag)
-            })
-          )
-        })
-      )
-    ).pipe(Layer.provide(Layer.succeed(Upload.PartBufferLimit, 16 * KiB))),
-    EmulatorServer.layer({ port: 0, minPartSize: KiB, forcePartSize: 64 * KiB, scanDelay: 0 })
-  )
+  Env.layer({
+    partSize: 64 * KiB,
+    transformClient: HttpClient.tapRequest((request) =>
+      Effect.sync(() => {
+        if (request.method === "PUT") bodies.push(request.body._tag)
+      })
+    )
+  }).pipe(Layer.provide(Layer.succeed(Upload.PartBufferLimit, 16 * KiB)))
 
 describe("streamed parts of a path (real HTTP)", () => {
   it.scopedLive("each part streamed from its byte range, retried parts read again, the sha256 right", () => {
@@ -55,12 +46,7 @@ describe("streamed parts of a path (real HTTP)", () => {
       expect(bodies.every((body) => body === "Stream")).toBe(true)
       expect(bodies).toHaveLength(7)
       expect(yield* emulator.maxConcurrentPartPuts).toBe(1)
-      const url = yield* fc.files.downloadUrl(file.id)
-      const stored = yield* HttpClient.get(url).pipe(
-        Effect.flatMap((response) => response.arrayBuffer),
-        Effect.provide(NodeHttpClient.layerUndici)
-      )
-      expect(sha256(new Uint8Array(stored))).toBe(sha256(bytes))
+      expect(sha256(yield* Env.download(file.id))).toBe(sha256(bytes))
     }).pipe(Effect.provide(layer(bodies)))
   })
 })

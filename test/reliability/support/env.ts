@@ -67,18 +67,6 @@ export const download = (fileId: Domain.FileId) =>
     return new Uint8Array(yield* response.arrayBuffer)
   })
 
-/** A seeded PRNG (mulberry32): the same run every time. */
-export const prng = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** A plain-text table (CI logs keep it aligned, unlike console.table's colours). */
 export const table = (title: string, rows: ReadonlyArray<Record<string, string | number>>): string => {
   const columns = Object.keys(rows[0] ?? {})

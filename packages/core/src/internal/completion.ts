@@ -15,6 +15,7 @@
 import { Duration, Effect, Exit, Fiber, Option, type Schedule } from "effect"
 import * as Domain from "../Domain.js"
 import * as Errors from "../Errors.js"
+import type { UploadError } from "../Upload.js"
 import { operations } from "./operations.js"
 import * as Steps from "./steps.js"
 import type { Transport } from "./transport/transport.js"
@@ -37,17 +38,12 @@ export interface Finish {
   readonly onStored: Effect.Effect<void>
 }
 
-/** The errors of the public step, each of which may carry the stored file's id. @internal */
-export type PublicStepError =
-  | Errors.AuthError
-  | Errors.PermissionError
-  | Errors.NotFoundError
-  | Errors.ConflictError
-  | Errors.QuotaExceededError
-  | Errors.RateLimitError
-  | Errors.ApiError
-  | Errors.TransportError
-  | Errors.DecodeError
+/**
+ * The errors of the public step, each of which may carry the stored file's id: an upload's errors
+ * but those raised before anything is sent and the `IntegrityError` (whose file is deleted).
+ * @internal
+ */
+export type PublicStepError = Exclude<UploadError, Errors.ValidationError | Errors.IntegrityError | Errors.SourceError>
 
 /**
  * The same error, naming the file that was stored (`fileId`). A `ValidationError` (an input the

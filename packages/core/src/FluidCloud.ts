@@ -143,7 +143,8 @@ export interface Service {
   readonly files: {
     /**
      * Uploads `source` (initiate → parts → complete) and returns the stored file. Scoped: a
-     * failure or an interruption aborts the upload on the server.
+     * failure or an interruption aborts the upload on the server; once complete is sent, an
+     * interruption waits for its answer and deletes the stored file (see `Upload.UploadError`).
      */
     readonly upload: (
       source: UploadSource,

@@ -166,6 +166,20 @@ for (const [name, makeLayer] of clients) {
       })
     )
 
+    it.scopedLive("a slow drip within a declared Content-Length → TransportError (Timeout), connection dropped", () =>
+      Effect.gen(function* () {
+        const server = yield* Hostile.serve((_, response, server) =>
+          Hostile.drip(server, response, { status: 200, everyMillis: 20, headers: { "content-length": "100000" } })
+        )
+        const { value: error } = yield* failureOf(makeLayer, server, (fc) => fc.quota.usage(), {
+          timeout: "1 second"
+        })
+        expect(error).toMatchObject({ _tag: "TransportError", reason: "Timeout" })
+        yield* Effect.sleep("50 millis")
+        expect(server.sent[0]?.dropped).toBe(true)
+      })
+    )
+
     it.scopedLive("maxResponseBytes is the cap: a body just under it decodes, one just over fails", () =>
       Effect.gen(function* () {
         const cap = 256 * 1024

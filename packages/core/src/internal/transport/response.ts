@@ -1,9 +1,12 @@
 /**
- * The one place response bodies are read, always as a stream with a running count, never past a
- * cap: a success body (at most `maxResponseBytes`) decoded against its operation's schema, an
- * error body for the API's mapper and a storage response (at most `SMALL_BODY_LIMIT`). Past a cap
- * the read stops and the stream is interrupted, which aborts the request: the connection is
- * dropped, never read to its end, and the body is never held whole in memory.
+ * The one place response bodies are read, never past a cap: a success body (at most
+ * `maxResponseBytes`) decoded against its operation's schema, an error body for the API's mapper
+ * and a storage response (at most `SMALL_BODY_LIMIT`). A body of unknown length, or declared over
+ * the cap, is read as a stream with a running count: past the cap the read stops and the stream
+ * is interrupted, which aborts the request, so the connection is dropped, never read to its end,
+ * and the body is never held whole in memory. A body whose `Content-Length` is within the cap is
+ * read at once (HTTP's framing ends it there). Every read runs under the attempt's timeout, so a
+ * slow drip is cut too.
  *
  * @internal
  */
@@ -62,6 +65,14 @@ export const readBounded = (
     const declared = declaredLength(response.headers)
     // nothing to read: a declared empty body, or a status that has none
     if (declared === 0 || response.status === 204 || response.status === 304) return Effect.succeed(empty)
+    // A declared length within the cap: HTTP's framing stops the body there (a server cannot
+    // send more in this response), so it is read at once, which costs far less than a stream;
+    // a client that hands over more than it declared is still refused.
+    if (declared !== undefined && declared <= limit) {
+      return Effect.flatMap(response.arrayBuffer, (buffer) =>
+        buffer.byteLength > limit ? Effect.fail(new TooLarge(limit)) : Effect.succeed(new Uint8Array(buffer))
+      )
+    }
     const budget = declared !== undefined && declared > limit ? 0 : limit
     const chunks: Array<Uint8Array> = []
     let total = 0

@@ -1,6 +1,7 @@
 /**
- * `files upload` in process against the in-process emulator: `--public` whose scan or link fails
- * after the file was stored names the stored file on stderr; `--content-type`.
+ * `files upload` in process against the in-process emulator: `--public` (the SDK's `public: true`)
+ * whose scan or link fails after the file was stored names the stored file on stderr, from the
+ * error's `fileId`; `--content-type`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -69,6 +70,23 @@ describe("files upload --public", () => {
       const stored = yield* fc.files.get(id)
       expect(stored.isClean).toBe(true)
       expect(stored.originalName).toBe("clean.txt")
+    }).pipe(Effect.provide(Env))
+  )
+
+  it.scoped("a failure before the file was stored (storage quota at initiate) names no file", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const fc = yield* FluidCloud.FluidCloud
+      yield* emulator.setPlan("default", { bytesLimit: 1 })
+      const space = yield* fc.spaces.create("Full")
+      const path = yield* tempFile("big.txt", "hello")
+
+      const result = yield* fluidcloud("files", "upload", path, "--space", space.id, "--public")
+
+      expect(result.code).toBe(7)
+      expect(result.stderr.trimEnd().split("\n").at(-1)).toMatch(/^fluidcloud: QuotaExceededError \(HTTP 402\): /)
+      expect(result.stderr).not.toContain("was stored")
+      expect(yield* fc.files.list(space.id)).toHaveLength(0)
     }).pipe(Effect.provide(Env))
   )
 

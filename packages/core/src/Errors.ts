@@ -9,13 +9,27 @@ import { Effect, Predicate, Schema } from "effect"
 import { dual } from "effect/Function"
 import { FileId, ScanStatus } from "./Domain.js"
 
+/**
+ * Set on an error of `files.upload` / `files.uploadStream` with `public: true` when the file was
+ * stored but the public step (waiting for a clean scan, minting the link) failed: the file is
+ * kept and counts against the quota, so its id is reported (retry `files.publicUrl`, or
+ * `files.delete` it). Absent on every other error.
+ */
+const fileId = Schema.optional(FileId)
+
 const httpFields = {
   /** The HTTP status code. */
   status: Schema.Int,
-  /** The `detail` of the error body, e.g. `not_found`; for a 422, a summary of its issues. */
+  /**
+   * The `detail` of the error body, e.g. `not_found`; for a 422, a summary of its issues. Server
+   * text: at most 1,000 characters, control characters removed, the API key (or anything shaped
+   * like a key) replaced by `[redacted]`.
+   */
   detail: Schema.String,
-  /** The `X-Request-Id` of the response, for support. */
-  requestId: Schema.optional(Schema.String)
+  /** The `X-Request-Id` of the response, for support (at most 200 characters, made safe like `detail`). */
+  requestId: Schema.optional(Schema.String),
+  /** The stored file of a `public: true` upload whose public step failed (see `UploadError`). */
+  fileId
 }
 
 const describe = (
@@ -190,7 +204,9 @@ export class TransportError extends Schema.TaggedError<TransportError>("@fluidcl
   /** The URL without its query string (presigned URLs carry signatures there). */
   url: Schema.String,
   description: Schema.optional(Schema.String),
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Schema.Defect),
+  /** The stored file of a `public: true` upload whose public step failed (see `UploadError`). */
+  fileId
 }) {
   override get message(): string {
     return `TransportError (${this.reason}): ${this.method} ${this.url}${this.description === undefined ? "" : `: ${this.description}`}`
@@ -198,7 +214,12 @@ export class TransportError extends Schema.TaggedError<TransportError>("@fluidcl
 }
 
 /**
- * A response did not match its schema.
+ * A response did not match its schema or the contract: a body that is not JSON or not of its
+ * schema, a body over its cap (`description` starting with `response_too_large`: the body was not
+ * read and the connection was dropped; see `FluidCloud.Options.maxResponseBytes`), an upload
+ * session that breaks the contract (`invalid_session`: part size, part count, part numbers or
+ * URLs), a part PUT answered without an `ETag`. `description` may quote the server: it is made
+ * safe like `ApiError.detail`.
  *
  * @since 0.1.0
  * @category errors
@@ -208,7 +229,9 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@fluidcloud/De
   url: Schema.String,
   description: Schema.String,
   requestId: Schema.optional(Schema.String),
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Schema.Defect),
+  /** The stored file of a `public: true` upload whose public step failed (see `UploadError`). */
+  fileId
 }) {
   override get message(): string {
     return `DecodeError: ${this.method} ${this.url}: ${this.description}`

@@ -67,7 +67,8 @@ export interface Options {
   readonly baseUrl?: string | undefined
   /**
    * Per-request timeout (default 300 seconds), e.g. `Duration.seconds(60)` or `"60 seconds"`; a bare
-   * number is refused (see `Timeout`).
+   * number is refused (see `Timeout`). It also bounds how long an upload interrupted while its
+   * `complete` is in flight waits for the answer (see `Upload.UploadError`).
    */
   readonly timeout?: Timeout | undefined
   /**
@@ -77,6 +78,16 @@ export interface Options {
    * exponential from 500 ms capped at 8 s, with jitter. `Schedule.stop` disables retries.
    */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+  /**
+   * The largest API success body read, in bytes (default 16 MiB). A larger one fails the call
+   * with a `DecodeError` (`detail` starting with `response_too_large`) as soon as it passes the
+   * cap, and its connection is dropped: a body is never read whole into memory. Error bodies and
+   * storage responses have a fixed cap of 64 KiB (past it, an error body is ignored and the
+   * status alone decides the error). Must be a positive integer.
+   *
+   * @since 0.2.0
+   */
+  readonly maxResponseBytes?: number | undefined
   /**
    * Transforms the underlying `HttpClient` (e.g. to add logging or a proxy). Below it, the SDK
    * keeps the key on the API origin: a request it derives (e.g. with `HttpClient.followRedirects`)
@@ -165,7 +176,8 @@ export interface Service {
   readonly files: {
     /**
      * Uploads `source` (initiate → parts → complete) and returns the stored file. Scoped: a
-     * failure or an interruption aborts the upload on the server.
+     * failure or an interruption aborts the upload on the server; once complete is sent, an
+     * interruption waits for its answer and deletes the stored file (see `Upload.UploadError`).
      *
      * Scopes: `files:write`; with `public: true` also `files:read`, `shares:write`.
      */
@@ -471,6 +483,7 @@ export const layerConfig = (
     readonly baseUrl?: Config.Config<string | undefined> | undefined
     readonly timeout?: Config.Config<Timeout | undefined> | undefined
     readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+    readonly maxResponseBytes?: number | undefined
     readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
   } = {}
 ): Layer.Layer<FluidCloud, ConfigError.ConfigError, HttpClient.HttpClient> =>
@@ -482,6 +495,13 @@ export const layerConfig = (
         Config.string("FLUIDCLOUD_BASE_URL").pipe(Config.option, Config.map(Option.getOrUndefined))
       const timeout = yield* options.timeout ??
         Schema.Config("FLUIDCLOUD_TIMEOUT", TimeoutFromString).pipe(Config.option, Config.map(Option.getOrUndefined))
-      return yield* make({ apiKey, baseUrl, timeout, retry: options.retry, transformClient: options.transformClient })
+      return yield* make({
+        apiKey,
+        baseUrl,
+        timeout,
+        retry: options.retry,
+        maxResponseBytes: options.maxResponseBytes,
+        transformClient: options.transformClient
+      })
     })
   )

@@ -45,7 +45,10 @@ export class RateLimit extends Schema.Class<RateLimit>("@fluidcloud/RateLimit")(
  * @category models
  */
 export class ResponseMetadata extends Schema.Class<ResponseMetadata>("@fluidcloud/ResponseMetadata")({
-  /** The response's `X-Request-Id`, for support. */
+  /**
+   * The response's `X-Request-Id`, for support: server text, so at most 200 characters, without
+   * control characters or escape sequences, the API key (or anything shaped like one) redacted.
+   */
   requestId: Schema.OptionFromSelf(Schema.String),
   /** The HTTP status (200, 201 or 204). */
   status: Schema.Int,

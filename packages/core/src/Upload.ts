@@ -28,7 +28,11 @@ export { Sha256, type Sha256Factory, type Sha256Hash } from "./internal/hash.js"
  *   `NodeFluidCloud.layer`; without it, `SourceError`), one part's byte range at a time. A Node
  *   `fs.ReadStream` over a whole file (it has a string `path`) is read by path: no `size` needed.
  *
- * At most `concurrency + 1` parts are in memory at once, whatever the size.
+ * At most `concurrency + 1` parts are in memory at once, whatever the size. A part over 256 MiB
+ * (the contract allows 5 GiB) is never held in one buffer: it is streamed from the source while it
+ * is sent (a file's byte range, a `Blob`'s slice, a stream's next bytes), one part at a time. A
+ * streamed part of a stream source cannot be read twice, so it is not retried: its failure fails
+ * the upload. In-memory bytes are never copied, whatever the part size.
  *
  * @since 0.1.0
  * @category models
@@ -99,7 +103,10 @@ export interface UploadOptions {
   /**
    * A part size hint in bytes (1 to 5 GiB, default 8 MiB). The server decides: it raises the hint
    * to its minimum (5 MiB in production) and to `ceil(size / 10000)`; parts are cut at the size it
-   * returns.
+   * returns. The session it returns is checked before any part is sent: a part size over 5 GiB,
+   * more than 10,000 parts, parts that do not cover the size exactly (numbered 1..n) or a part URL
+   * that is not absolute http(s) is a `DecodeError` (`invalid_session`), and the upload is
+   * aborted. A part size under 5 MiB is followed (the emulator can be told to cut small parts).
    */
   readonly partSize?: number | undefined
   /** How many parts are uploaded at once (1 to 64, default 4). */
@@ -114,7 +121,7 @@ export interface UploadOptions {
   /**
    * With `public: true`: how long to wait for the scan (default: `FluidCloud.defaultScanSchedule`,
    * up to about two minutes). An infected or still-pending file fails the upload with
-   * `ConflictError`; the file itself is kept.
+   * `ConflictError`; the file itself is kept, and the error's `fileId` names it (see `UploadError`).
    */
   readonly scanSchedule?: Schedule.Schedule<unknown, unknown> | undefined
   /** Called with each progress event, in order; the upload waits for it. */
@@ -126,6 +133,17 @@ export interface UploadOptions {
  * aborted on the server (`DELETE /uploads/{id}`, bounded to 30 seconds so an interruption is never
  * held up by a slow server); if that abort itself fails, it is logged at warning level and the upload
  * still fails with its original error (the server discards an upload not completed within 24 hours).
+ *
+ * Nothing is left half-done after `POST /uploads/complete` is sent:
+ * - an interruption waits for complete's answer (at most the client's `timeout`); if the file was
+ *   stored, it is deleted (`files.delete`: moved to trash, the only delete the API has; it counts
+ *   against `bytes_used` until the service purges it) before the interruption goes on. So does an
+ *   interruption during the sha256 check or the `public: true` step: the caller never got the file;
+ * - with `public: true`, a failure of the public step (scan infected or still pending, the link cap,
+ *   any error after complete) keeps the stored file and names it in the error's `fileId`
+ *   (`ConflictError`, `QuotaExceededError`, ... each have an optional `fileId`, set only then), so
+ *   `Effect.catchTag("ConflictError", (e) => ...)` can retry the link or delete `e.fileId`;
+ * - an `IntegrityError` (stored sha256 differs) has deleted the file already.
  *
  * @since 0.1.0
  * @category models

@@ -5,8 +5,9 @@
 import * as util from "node:util"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Fiber, Inspectable, Layer, Logger, Schedule, TestClock } from "effect"
-import { Errors, type FluidCloud } from "../src/index.js"
+import { Cause, Effect, Fiber, Inspectable, Layer, Logger, Option, Schedule, TestClock } from "effect"
+import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
+import { Errors, FluidCloud } from "../src/index.js"
 import { FILE_ID, fileWire, quotaWire } from "./support/Fixtures.js"
 import * as MockHttp from "./support/MockHttp.js"
 import { API_KEY } from "./support/MockHttp.js"
@@ -116,6 +117,50 @@ const cases: ReadonlyArray<Case> = [
   },
   { tag: "ValidationError", handlers: [MockHttp.json(200, {})], call: (fc) => fc.spaces.create("") },
   {
+    name: "AuthError (a 401 body and request id that echo the key)",
+    tag: "AuthError",
+    handlers: [
+      MockHttp.json(401, { detail: `invalid_api_key: ${API_KEY} is not valid` }, { "x-request-id": `req-${API_KEY}` })
+    ],
+    call: (fc) => fc.quota.usage()
+  },
+  {
+    name: "AuthError (the key split by control characters)",
+    tag: "AuthError",
+    handlers: [MockHttp.json(401, { detail: `${API_KEY.slice(0, 12)}\u0000\u001b${API_KEY.slice(12)}` })],
+    call: (fc) => fc.quota.usage()
+  },
+  {
+    name: "ApiError (a 422 whose issues echo the key)",
+    tag: "ApiError",
+    handlers: [MockHttp.error(422, [{ loc: ["body", API_KEY], msg: `bad ${API_KEY}`, type: API_KEY }])],
+    call: (fc) => fc.spaces.create("x")
+  },
+  {
+    name: "PermissionError (required_scope echoing the key)",
+    tag: "PermissionError",
+    handlers: [MockHttp.error(403, "insufficient_scope", { extra: { required_scope: API_KEY } })],
+    call: (fc) => fc.quota.usage()
+  },
+  {
+    name: "ApiError (a redirect to a host named after the key)",
+    tag: "ApiError",
+    handlers: [MockHttp.text(302, null, { location: `https://${API_KEY}.evil.example/x` })],
+    call: (fc) => fc.quota.usage()
+  },
+  {
+    name: "DecodeError (a field of the wrong type holding the key)",
+    tag: "DecodeError",
+    handlers: [MockHttp.json(200, fileWire({ id: API_KEY }))],
+    call: (fc) => fc.files.get(FILE_ID)
+  },
+  {
+    name: "DecodeError (a body that is not JSON, holding the key)",
+    tag: "DecodeError",
+    handlers: [MockHttp.text(200, `{"detail": "${API_KEY}" oops`)],
+    call: (fc) => fc.files.get(FILE_ID)
+  },
+  {
     name: "ConflictError (waitUntilClean on an infected file)",
     tag: "ConflictError",
     handlers: [MockHttp.json(200, fileWire({ scan_status: "infected" }))],
@@ -172,6 +217,40 @@ const valuesWithKey = (spans: ReadonlyArray<RecordingTracer.RecordingSpan>) =>
       .map((event) => `${span.name} event ${event.name}`)
   ])
 
+/** JSON without cycles or bigints. */
+const json = (value: unknown): string => {
+  const seen = new WeakSet<object>()
+  return (
+    JSON.stringify(value, (_, v: unknown) => {
+      if (typeof v === "bigint") return v.toString()
+      if (typeof v === "object" && v !== null) {
+        if (seen.has(v)) return "[cycle]"
+        seen.add(v)
+      }
+      return v
+    }) ?? ""
+  )
+}
+
+/** Which parts of a span, serialised with JSON.stringify or util.inspect (depth Infinity), hold the key. */
+const serialisedWithKey =
+  (key: string) =>
+  (span: RecordingTracer.RecordingSpan): ReadonlyArray<string> => {
+    const parts: Record<string, unknown> = {
+      attributes: [...span.attributes],
+      events: span.events,
+      links: span.links.map((link) => ({ attributes: link.attributes, spanId: link.span.spanId })),
+      exit: Option.getOrUndefined(span.exit)
+    }
+    return Object.entries(parts).flatMap(([part, value]) =>
+      [json(value), util.inspect(value, { depth: Number.POSITIVE_INFINITY }), Inspectable.format(value)].some((text) =>
+        text.includes(key)
+      )
+        ? [`${span.name} ${part}`]
+        : []
+    )
+  }
+
 describe("spans", () => {
   it.effect("every method runs in a span FluidCloud.<ns>.<method>, and no attribute holds the key", () =>
     Effect.gen(function* () {
@@ -200,6 +279,48 @@ describe("spans", () => {
       }
       expect(spans.length).toBeGreaterThan(cases.length)
       expect(valuesWithKey(spans)).toStrictEqual([])
+    })
+  )
+
+  it.effect(
+    "no span's attributes, events, links or Exit holds the key, serialised any way (all methods, failures)",
+    () =>
+      Effect.gen(function* () {
+        const { spans, tracer } = RecordingTracer.make()
+        const mock = MockHttp.make(Operations.router)
+        yield* MockHttp.run(mock, (fc) =>
+          Effect.forEach(Operations.all, (operation) => operation.call(fc), { discard: true })
+        ).pipe(Effect.withTracer(tracer))
+        for (const c of cases) yield* failure(c).pipe(Effect.withTracer(tracer))
+        const exits = spans.filter((span) => Option.isSome(span.exit))
+        expect(exits.length).toBe(spans.length)
+        expect(spans.filter((span) => span.name.startsWith("http.client")).length).toBeGreaterThan(cases.length)
+        expect(spans.flatMap(serialisedWithKey(API_KEY))).toStrictEqual([])
+      })
+  )
+
+  it.effect("nor over an upload, its retries and a failing public step (emulator)", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = RecordingTracer.make()
+      const run = Effect.gen(function* () {
+        const fc = yield* FluidCloud.FluidCloud
+        const emulator = yield* Emulator.Emulator
+        const space = yield* fc.spaces.create("spans")
+        yield* emulator.failPartPut({ partNumber: 2, attempt: 1, status: 503 })
+        yield* emulator.failPartPut({ partNumber: 3, attempt: 1, reset: true })
+        const file = yield* fc.files.upload(new Uint8Array(5 * 1024), space.id, { partSize: 1024, public: true })
+        yield* fc.files.get(file.id)
+        yield* fc.files.upload(new TextEncoder().encode(Emulator.eicar), space.id, { public: true }).pipe(Effect.flip)
+        yield* fc.files.get(FILE_ID).pipe(Effect.flip)
+        return emulator.apiKey
+      }).pipe(Effect.provide(FluidCloudTest.layer({ scanDelay: 0, minPartSize: 1024 })), Effect.withTracer(tracer))
+      const fiber = yield* Effect.fork(run)
+      yield* TestClock.adjust("1 minute")
+      const key = yield* Fiber.join(fiber)
+      expect(key.length).toBeGreaterThan(20)
+      expect(spans.some((span) => span.name === "FluidCloud.files.upload.part")).toBe(true)
+      expect(spans.filter((span) => span.name.startsWith("http.client")).length).toBeGreaterThan(5)
+      expect(spans.flatMap(serialisedWithKey(key))).toStrictEqual([])
     })
   )
 

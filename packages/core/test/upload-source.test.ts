@@ -8,6 +8,7 @@ import { Chunk, Effect, Fiber, FastCheck as fc, Layer, Option, Schedule, Stream 
 import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
 import { FluidCloud, Upload } from "../src/index.js"
 import * as Hash from "../src/internal/hash.js"
+import * as Parts from "../src/internal/parts.js"
 import * as Source from "../src/internal/source.js"
 import { bytesOf, sha256 } from "./support/Bytes.js"
 
@@ -36,13 +37,13 @@ const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
 
 describe("part arithmetic", () => {
   it("partCountOf / partLengthOf: one empty part for 0 bytes, an uneven tail", () => {
-    expect(Source.partCountOf(0, 10)).toBe(1)
-    expect(Source.partLengthOf(0, 10, 0)).toBe(0)
-    expect(Source.partCountOf(1, 10)).toBe(1)
-    expect(Source.partCountOf(10, 10)).toBe(1)
-    expect(Source.partCountOf(11, 10)).toBe(2)
-    expect(Source.partLengthOf(25, 10, 2)).toBe(5)
-    expect(Source.partLengthOf(25, 10, 1)).toBe(10)
+    expect(Parts.partCountOf(0, 10)).toBe(1)
+    expect(Parts.partLengthOf(0, 10, 0)).toBe(0)
+    expect(Parts.partCountOf(1, 10)).toBe(1)
+    expect(Parts.partCountOf(10, 10)).toBe(1)
+    expect(Parts.partCountOf(11, 10)).toBe(2)
+    expect(Parts.partLengthOf(25, 10, 2)).toBe(5)
+    expect(Parts.partLengthOf(25, 10, 1)).toBe(10)
   })
 
   it("basename: the last segment of / or \\ paths", () => {
@@ -72,9 +73,9 @@ describe("rechunk", () => {
         // empty chunks in between are skipped
         const withEmpties = chunks.flatMap((chunk) => [chunk, new Uint8Array(0)])
         const inputBuffers = new Set<ArrayBufferLike>(chunks.map((chunk) => chunk.buffer))
-        const pool = yield* Source.makeBufferPool(concurrency + 1, Math.min(partSize, size))
+        const pool = yield* Parts.makeBufferPool(concurrency + 1, Math.min(partSize, size))
         const seen: Array<Uint8Array> = []
-        yield* Source.rechunk(Stream.fromIterable(withEmpties), size, partSize, pool).pipe(
+        yield* Parts.rechunk(Stream.fromIterable(withEmpties), size, partSize, pool).pipe(
           Stream.mapEffect(
             (part) =>
               Effect.sync(() => {
@@ -85,9 +86,9 @@ describe("rechunk", () => {
           ),
           Stream.runDrain
         )
-        expect(seen).toHaveLength(Source.partCountOf(size, partSize))
+        expect(seen).toHaveLength(Parts.partCountOf(size, partSize))
         seen.forEach((part, index) => {
-          expect(part.byteLength).toBe(Source.partLengthOf(size, partSize, index))
+          expect(part.byteLength).toBe(Parts.partLengthOf(size, partSize, index))
         })
         expect(sha256(concat(seen))).toBe(sha256(bytes))
         expect(pool.allocated()).toBeLessThanOrEqual(concurrency + 1)
@@ -97,8 +98,8 @@ describe("rechunk", () => {
 
   it.effect("a stream shorter than size fails with SourceError", () =>
     Effect.gen(function* () {
-      const pool = yield* Source.makeBufferPool(2, 4)
-      const error = yield* Source.rechunk(Stream.make(bytesOf(10)), 11, 4, pool).pipe(
+      const pool = yield* Parts.makeBufferPool(2, 4)
+      const error = yield* Parts.rechunk(Stream.make(bytesOf(10)), 11, 4, pool).pipe(
         Stream.tap((part) => part.release),
         Stream.runDrain,
         Effect.flip
@@ -110,9 +111,9 @@ describe("rechunk", () => {
 
   it.effect("a stream longer than size fails before its last part is emitted", () =>
     Effect.gen(function* () {
-      const pool = yield* Source.makeBufferPool(2, 4)
+      const pool = yield* Parts.makeBufferPool(2, 4)
       const emitted: Array<number> = []
-      const error = yield* Source.rechunk(Stream.make(bytesOf(8), bytesOf(1)), 8, 4, pool).pipe(
+      const error = yield* Parts.rechunk(Stream.make(bytesOf(8), bytesOf(1)), 8, 4, pool).pipe(
         Stream.tap((part) => Effect.sync(() => emitted.push(part.bytes.byteLength))),
         Stream.tap((part) => part.release),
         Stream.runDrain,
@@ -125,9 +126,9 @@ describe("rechunk", () => {
 
   it.effect("a source yielding something other than bytes fails with SourceError", () =>
     Effect.gen(function* () {
-      const pool = yield* Source.makeBufferPool(2, 4)
+      const pool = yield* Parts.makeBufferPool(2, 4)
       const notBytes: Stream.Stream<Uint8Array> = Stream.fromIterable(JSON.parse('["text"]'))
-      const error = yield* Source.rechunk(notBytes, 4, 4, pool).pipe(Stream.runDrain, Effect.flip)
+      const error = yield* Parts.rechunk(notBytes, 4, 4, pool).pipe(Stream.runDrain, Effect.flip)
       expect(error._tag).toBe("SourceError")
     })
   )
@@ -136,7 +137,7 @@ describe("rechunk", () => {
 describe("buffer pool", () => {
   it.effect("allocates at most `count` buffers; take waits until one is released", () =>
     Effect.gen(function* () {
-      const pool = yield* Source.makeBufferPool(2, 8)
+      const pool = yield* Parts.makeBufferPool(2, 8)
       const a = yield* pool.take(8)
       const b = yield* pool.take(3)
       expect(b.bytes.byteLength).toBe(3)

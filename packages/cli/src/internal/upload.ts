@@ -1,14 +1,15 @@
 /**
  * `fluidcloud files upload PATH --space ID`: a multi-part upload with progress on stderr, and with
- * `--public` a clean scan awaited and a permanent link minted. When that public step fails after
- * the file was stored (infected, still pending, link cap), the error names the stored file.
+ * `--public` the SDK's `public: true` (a clean scan awaited, a permanent link minted). When that
+ * public step fails after the file was stored (infected, still pending, link cap), the SDK's error
+ * names the stored file (`fileId`), and so does the error line.
  *
  * @internal
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Domain, type Errors, type FluidCloud } from "@fluidcloud/core"
+import type { Domain, Upload } from "@fluidcloud/core"
 import { Effect, Option } from "effect"
 import { ByteSize, folderIdOption, spaceOption } from "./args.js"
 import * as ExitCodes from "./exitCodes.js"
@@ -17,25 +18,32 @@ import * as Output from "./output.js"
 import * as Progress from "./progress.js"
 
 /**
- * The `--public` step on a stored file: wait for a clean scan, mint a permanent link, and return
- * the file with its `publicUrl`. The upload runs without the SDK's `public: true`, whose error does
- * not say which file was stored; a failure here is a `NotPublicError` carrying the file's id.
+ * The file a failed `public: true` upload stored and kept: the `fileId` the SDK sets on the error
+ * of its public step. An `IntegrityError`'s file was deleted already; other errors have none.
  *
  * @internal
  */
-export const makePublic = (
-  fc: FluidCloud.Service,
-  file: Domain.FluidFile
-): Effect.Effect<Domain.FluidFile, ExitCodes.NotPublicError> =>
-  fc.files.waitUntilClean(file.id).pipe(
-    Effect.flatMap((clean) =>
-      Effect.map(
-        fc.files.publicUrl(clean.id),
-        (link) => new Domain.FluidFile({ ...clean, publicUrl: Option.some(link.url) })
-      )
-    ),
-    Effect.mapError((error: Errors.FluidCloudError) => new ExitCodes.NotPublicError({ fileId: file.id, error }))
-  )
+export const storedFileOf = (error: Upload.UploadError): Domain.FileId | undefined => {
+  switch (error._tag) {
+    case "IntegrityError":
+    case "ValidationError":
+    case "SourceError":
+      return undefined
+    default:
+      return error.fileId
+  }
+}
+
+/**
+ * A failed upload's error, as a `NotPublicError` when it names a stored file, so the error line
+ * says which file was stored but is not public.
+ *
+ * @internal
+ */
+export const reportStored = (error: Upload.UploadError): Upload.UploadError | ExitCodes.NotPublicError => {
+  const fileId = storedFileOf(error)
+  return fileId === undefined ? error : new ExitCodes.NotPublicError({ fileId, error })
+}
 
 /** @internal */
 export const command = Command.make(
@@ -84,9 +92,10 @@ export const command = Command.make(
             clientKey: Option.getOrUndefined(o.clientKey),
             concurrency: Option.getOrUndefined(o.concurrency),
             partSize: Option.getOrUndefined(o.partSize),
+            public: o.public,
             onProgress
           })
-          .pipe(Effect.flatMap((stored) => (o.public ? makePublic(fc, stored) : Effect.succeed(stored))))
+          .pipe(Effect.mapError(reportStored))
       )
       yield* Output.emit(globals.json, Output.file, file)
     })

@@ -28,7 +28,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const { execute } = transport
     const fileSystem = yield* Effect.serviceOption(FileSystem.FileSystem)
     const sha256 = yield* Hash.Sha256
-    const uploader = Upload.make({ transport, fileSystem, sha256 })
+    const partBufferLimit = yield* Upload.PartBufferLimit
+    const uploader = Upload.make({ transport, fileSystem, sha256, partBufferLimit })
     const downloader = Download.make({ transport, sha256 })
     const downloadTo = DownloadTo.make({ engine: downloader, fileSystem, sha256 })
 

@@ -1,62 +1,30 @@
 /**
- * Upload sources → a known size and a stream of part buffers, at most one part read ahead.
+ * Upload sources → a known size and a stream of parts, at most one part read ahead.
  *
  * Every source kind ends up as `parts(partSize, pool)`: a stream emitting one `Part` per part, in
  * order, each exactly its part's length (`partSize`, the last one the rest; one empty part for 0
  * bytes). Path and stream sources read into buffers taken from a `BufferPool` of
  * `concurrency + 1` buffers that the engine gives back once a part is stored: memory stays at
- * `concurrency + 1` parts whatever the file size, and no part buffer is left to the GC.
+ * `concurrency + 1` parts whatever the file size, and no part buffer is left to the GC. Parts too
+ * big for one buffer come from `streamed(partSize)` instead (see `parts.ts`).
  *
  * @internal
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import { Chunk, Effect, Option, Predicate, Queue, type Scope, Stream } from "effect"
+import { Effect, Option, Predicate, type Scope, Stream } from "effect"
 import * as Errors from "../Errors.js"
 import type { UploadSource } from "../Upload.js"
-
-/** One part's bytes, and how to give its buffer back once the part is stored. @internal */
-export interface Part {
-  readonly bytes: Uint8Array
-  readonly release: Effect.Effect<void>
-}
-
-/**
- * At most `count` buffers of `size` bytes, allocated on demand and recycled: `take` waits while
- * all of them are out.
- * @internal
- */
-export interface BufferPool {
-  readonly take: (length: number) => Effect.Effect<Part>
-  /** How many buffers were allocated so far. */
-  readonly allocated: () => number
-}
-
-/** @internal */
-export const makeBufferPool = (count: number, size: number): Effect.Effect<BufferPool> =>
-  Effect.map(Queue.unbounded<Uint8Array>(), (free) => {
-    let allocated = 0
-    const acquire: Effect.Effect<Uint8Array> = Effect.flatMap(
-      Queue.poll(free),
-      Option.match({
-        onSome: Effect.succeed,
-        onNone: () =>
-          allocated < count
-            ? Effect.sync(() => {
-                allocated++
-                return new Uint8Array(size)
-              })
-            : Queue.take(free)
-      })
-    )
-    return {
-      take: (length) =>
-        Effect.map(acquire, (buffer) => ({
-          bytes: buffer.subarray(0, length),
-          release: Effect.asVoid(Queue.offer(free, buffer))
-        })),
-      allocated: () => allocated
-    }
-  })
+import {
+  type BufferPool,
+  exactly,
+  type Part,
+  passThrough,
+  rangeParts,
+  rangeStreamed,
+  rechunk,
+  type StreamedPart,
+  sourceError
+} from "./parts.js"
 
 const unpooled = (bytes: Uint8Array): Part => ({ bytes, release: Effect.void })
 
@@ -72,144 +40,20 @@ export interface ResolvedSource {
   readonly prehash: ((update: (bytes: Uint8Array) => void) => Effect.Effect<void, Errors.SourceError>) | undefined
   /** The parts, in order; a stream source yielding more or fewer bytes than `size` fails with `SourceError`. */
   readonly parts: (partSize: number, pool: BufferPool) => Stream.Stream<Part, Errors.SourceError>
+  /**
+   * The parts as streams, for parts too big for one buffer; `undefined` for in-memory bytes, whose
+   * parts are views that cost no memory.
+   */
+  readonly streamed: ((partSize: number) => Stream.Stream<StreamedPart, Errors.SourceError>) | undefined
 }
 
-const sourceError = (description: string, cause?: unknown): Errors.SourceError =>
-  new Errors.SourceError(cause === undefined ? { description } : { description, cause })
-
 const validationError = (field: string, description: string) => new Errors.ValidationError({ field, description })
-
-/** The number of parts of `size` bytes cut at `partSize` (one empty part for 0 bytes). @internal */
-export const partCountOf = (size: number, partSize: number): number => (size === 0 ? 1 : Math.ceil(size / partSize))
-
-/** The length of the 0-based part `index`. @internal */
-export const partLengthOf = (size: number, partSize: number, index: number): number =>
-  Math.max(0, Math.min(partSize, size - index * partSize))
 
 /** The last segment of a `/` or `\` separated path. @internal */
 export const basename = (path: string): string => {
   const segments = path.split(/[\\/]+/).filter((segment) => segment.length > 0)
   return segments[segments.length - 1] ?? ""
 }
-
-/**
- * Parts read one at a time by `read(offset, length)`, sequentially.
- * @internal
- */
-export const rangeParts = <R>(
-  size: number,
-  partSize: number,
-  read: (offset: number, length: number) => Effect.Effect<Part, Errors.SourceError, R>
-): Stream.Stream<Part, Errors.SourceError, R> =>
-  Stream.suspend(() => {
-    const count = partCountOf(size, partSize)
-    let index = 0
-    return Stream.repeatEffectOption(
-      Effect.suspend(() => {
-        if (index >= count) return Effect.fail(Option.none())
-        const current = index++
-        return Effect.mapError(read(current * partSize, partLengthOf(size, partSize, current)), Option.some)
-      })
-    )
-  })
-
-/**
- * Cuts a stream of arbitrary chunks into part buffers: each part is allocated once at its exact
- * length and every incoming byte is copied into it once. Fails when the stream yields more or
- * fewer bytes than `size` (checked before the last part is emitted).
- * @internal
- */
-export const rechunk = (
-  source: Stream.Stream<Uint8Array, unknown>,
-  size: number,
-  partSize: number,
-  pool: BufferPool
-): Stream.Stream<Part, Errors.SourceError> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const pull = yield* Stream.toPull(source)
-      const count = partCountOf(size, partSize)
-      let queue: ReadonlyArray<Uint8Array> = []
-      let queueIndex = 0
-      let ended = false
-      let leftover: Uint8Array | undefined
-      let index = 0
-      let consumed = 0
-
-      const pullChunk: Effect.Effect<boolean, Errors.SourceError> = pull.pipe(
-        Effect.map((chunk) => {
-          queue = Chunk.toReadonlyArray(chunk)
-          queueIndex = 0
-          return true
-        }),
-        Effect.catchAll(
-          Option.match({
-            onNone: () => {
-              ended = true
-              return Effect.succeed(false)
-            },
-            onSome: (cause) => Effect.fail(sourceError("the source stream failed", cause))
-          })
-        )
-      )
-
-      /** The next non-empty piece of input, or `undefined` at the end of the stream. */
-      const nextPiece: Effect.Effect<Uint8Array | undefined, Errors.SourceError> = Effect.suspend(() => {
-        if (leftover !== undefined) {
-          const piece = leftover
-          leftover = undefined
-          return Effect.succeed(piece)
-        }
-        while (queueIndex < queue.length) {
-          const piece = queue[queueIndex++]
-          if (!(piece instanceof Uint8Array)) {
-            return Effect.fail(sourceError("the source stream yielded something other than a Uint8Array"))
-          }
-          if (piece.byteLength > 0) return Effect.succeed(piece)
-        }
-        if (ended) return Effect.succeed(undefined)
-        return Effect.flatMap(pullChunk, () => nextPiece)
-      })
-
-      const tooMany = () => sourceError(`the source stream yielded more bytes than the size given (${size})`)
-
-      /** Fills `part` from the input; checks the input is exhausted after the last part. */
-      const fill = (part: Part, length: number): Effect.Effect<Part, Errors.SourceError> =>
-        Effect.gen(function* () {
-          const buffer = part.bytes
-          let filled = 0
-          while (filled < length) {
-            const piece = yield* nextPiece
-            if (piece === undefined) {
-              return yield* Effect.fail(
-                sourceError(
-                  `the source stream ended after ${consumed + filled} bytes, fewer than the size given (${size})`
-                )
-              )
-            }
-            const take = Math.min(piece.byteLength, length - filled)
-            buffer.set(take === piece.byteLength ? piece : piece.subarray(0, take), filled)
-            filled += take
-            if (take < piece.byteLength) leftover = piece.subarray(take)
-          }
-          index++
-          consumed += length
-          if (index === count && (yield* nextPiece) !== undefined) return yield* Effect.fail(tooMany())
-          return part
-        }).pipe(Effect.onError(() => part.release))
-
-      const nextPart: Effect.Effect<Part, Option.Option<Errors.SourceError>> = Effect.suspend(() => {
-        if (index >= count) return Effect.fail(Option.none())
-        const length = partLengthOf(size, partSize, index)
-        return pool.take(length).pipe(
-          Effect.flatMap((part) => fill(part, length)),
-          Effect.mapError(Option.some)
-        )
-      })
-
-      return Stream.repeatEffectOption(nextPart)
-    })
-  )
 
 const isEffectStream = (u: unknown): u is Stream.Stream<Uint8Array, unknown> =>
   Predicate.hasProperty(u, Stream.StreamTypeId)
@@ -237,7 +81,8 @@ const bytesSource = (bytes: Uint8Array, name: string | undefined, contentType: s
   parts: (partSize) =>
     rangeParts(bytes.byteLength, partSize, (offset, length) =>
       Effect.succeed(unpooled(bytes.subarray(offset, offset + length)))
-    )
+    ),
+  streamed: undefined
 })
 
 const blobSlice = (blob: Blob, offset: number, length: number): Effect.Effect<Uint8Array, Errors.SourceError> =>
@@ -272,9 +117,23 @@ const blobSource = (blob: Blob): ResolvedSource => {
         }
       }),
     parts: (partSize) =>
-      rangeParts(blob.size, partSize, (offset, length) => Effect.map(blobSlice(blob, offset, length), unpooled))
+      rangeParts(blob.size, partSize, (offset, length) => Effect.map(blobSlice(blob, offset, length), unpooled)),
+    streamed: (partSize) =>
+      rangeStreamed(blob.size, partSize, (offset, length) =>
+        exactly(
+          Stream.fromReadableStream({
+            evaluate: () => blob.slice(offset, offset + length).stream(),
+            onError: (cause) => sourceError("the Blob could not be read", cause)
+          }),
+          length,
+          `the Blob's slice at offset ${offset}`
+        )
+      )
   }
 }
+
+/** The chunk a streamed part of a file is read in. */
+const STREAM_CHUNK = 256 * 1024
 
 const fileSource = (
   fs: FileSystem.FileSystem,
@@ -319,7 +178,17 @@ const fileSource = (
             )
         )
       )
-    return { size, name: basename(path), contentType: undefined, prehash: undefined, parts }
+    const streamed = (partSize: number): Stream.Stream<StreamedPart, Errors.SourceError> =>
+      rangeStreamed(size, partSize, (offset, length) =>
+        exactly(
+          fs
+            .stream(path, { offset, bytesToRead: length, chunkSize: STREAM_CHUNK })
+            .pipe(Stream.mapError((cause) => sourceError(`cannot read ${path}`, cause))),
+          length,
+          `${path} (it had ${size} bytes when the upload started) at offset ${offset}`
+        )
+      )
+    return { size, name: basename(path), contentType: undefined, prehash: undefined, parts, streamed }
   })
 
 const streamSource = (stream: Stream.Stream<Uint8Array, unknown>, size: number): ResolvedSource => ({
@@ -327,7 +196,8 @@ const streamSource = (stream: Stream.Stream<Uint8Array, unknown>, size: number):
   name: undefined,
   contentType: undefined,
   prehash: undefined,
-  parts: (partSize, pool) => rechunk(stream, size, partSize, pool)
+  parts: (partSize, pool) => rechunk(stream, size, partSize, pool),
+  streamed: (partSize) => passThrough(stream, size, partSize)
 })
 
 /**

@@ -16,8 +16,8 @@ export const getFile = (transport: Transport, fileId: Domain.FileId) =>
   transport.execute(operations.getFile, { path: { file_id: fileId } })
 
 /** @internal */
-export const deleteFile = (transport: Transport, fileId: Domain.FileId) =>
-  transport.execute(operations.deleteFile, { path: { file_id: fileId } })
+export const deleteFile = (transport: Transport, fileId: Domain.FileId, options?: CallOptions) =>
+  transport.execute(operations.deleteFile, { path: { file_id: fileId } }, options)
 
 /** The body of `POST /shares`, as the SDK's methods fill it. @internal */
 export type ShareRequest = InputOf<typeof operations.createShare>["body"]

@@ -1,20 +1,26 @@
 /**
- * The upload engine: initiate → parts (`Stream.mapEffect` with `concurrency`, each PUT retried) →
- * complete, tied to a scope that aborts the upload server-side on failure or interruption. Every
- * request goes through the transport; the steps it shares with the client's methods (delete a
- * file, wait for a clean scan, mint a share link, abort) come from `steps.ts`.
+ * The upload engine: initiate → session checked against the contract → parts
+ * (`Stream.mapEffect` with `concurrency`, each PUT retried) → complete, tied to a scope that
+ * aborts the upload server-side on failure or interruption. Parts too big for one buffer are
+ * streamed from the source one at a time. Every request goes through the transport; the end of
+ * the upload (complete, the sha256 check, the public step, and what an interruption there
+ * leaves) is `completion.ts`, and the steps it shares with the client's methods come from
+ * `steps.ts`.
  *
  * @internal
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import { Duration, Effect, Option, type Schedule, type Schema, type Scope, Stream } from "effect"
+import { Context, type Duration, Effect, Either, Option, Schedule, type Schema, type Scope, Stream } from "effect"
 import mime from "mime"
-import * as Domain from "../Domain.js"
-import * as Errors from "../Errors.js"
+import type * as Domain from "../Domain.js"
+import type * as Errors from "../Errors.js"
 import type { Service } from "../FluidCloud.js"
 import { type UploadError, UploadEvent, type UploadOptions, type UploadSource } from "../Upload.js"
+import * as Completion from "./completion.js"
 import type * as Hash from "./hash.js"
 import { operations } from "./operations.js"
+import * as Parts from "./parts.js"
+import * as Session from "./session.js"
 import * as Source from "./source.js"
 import * as Steps from "./steps.js"
 import type { Transport } from "./transport/transport.js"
@@ -25,7 +31,19 @@ export interface Dependencies {
   readonly transport: Transport
   readonly fileSystem: Option.Option<FileSystem.FileSystem>
   readonly sha256: Hash.Sha256Factory
+  /** Parts larger than this are streamed from the source instead of read into a buffer. */
+  readonly partBufferLimit: number
 }
+
+/**
+ * The largest part read into one buffer (256 MiB): a larger part (the contract allows 5 GiB,
+ * beyond what one buffer can hold) is streamed from the source while it is sent, one part at a
+ * time. An internal reference, read when the client is built, so tests can lower it.
+ * @internal
+ */
+export class PartBufferLimit extends Context.Reference<PartBufferLimit>()("@fluidcloud/core/PartBufferLimit", {
+  defaultValue: (): number => 256 * 1024 * 1024
+}) {}
 
 /** The upload methods of the client's `files` namespace. @internal */
 export type Uploader = Pick<Service["files"], "upload" | "uploadStream">
@@ -37,7 +55,7 @@ export const MAX_CONCURRENCY = 64
 /** @internal */
 export const DEFAULT_NAME = "upload.bin"
 /** The longest an abort (all its attempts) may take: it runs in a finalizer. @internal */
-export const ABORT_TIMEOUT: Duration.Duration = Duration.seconds(30)
+export const ABORT_TIMEOUT: Duration.Duration = Completion.CLEANUP_TIMEOUT
 
 const optional =
   <A, I>(schema: Schema.Schema<A, I>, field: string) =>
@@ -89,12 +107,13 @@ interface Plan {
 export const make = (deps: Dependencies): Uploader => {
   const { transport } = deps
 
-  const putPart = (part: Domain.UploadPart, bytes: Uint8Array, schedule: Schedule.Schedule<unknown, unknown>) =>
-    transport.putPart(part, bytes, schedule).pipe(
-      Effect.withSpan("FluidCloud.files.upload.part", {
-        attributes: { "fluidcloud.part_number": part.partNumber, "fluidcloud.part_bytes": bytes.byteLength }
-      })
-    )
+  const completion = Completion.make(transport)
+
+  /** A part's PUT, in its span. */
+  const traced = (part: Domain.UploadPart, length: number) =>
+    Effect.withSpan("FluidCloud.files.upload.part", {
+      attributes: { "fluidcloud.part_number": part.partNumber, "fluidcloud.part_bytes": length }
+    })
 
   const abort = (uploadId: Domain.UploadId, retry: Schedule.Schedule<unknown, unknown>): Effect.Effect<void> =>
     // The abort runs in a finalizer (uninterruptible), often of an interrupted fiber: the budget
@@ -141,7 +160,7 @@ export const make = (deps: Dependencies): Uploader => {
         expected = hash.digestHex()
       }
 
-      let completed = false
+      let stored = false
       const session = yield* Effect.acquireRelease(
         transport.execute(operations.initiateUpload, {
           body: {
@@ -155,54 +174,108 @@ export const make = (deps: Dependencies): Uploader => {
             part_size: options.partSize
           }
         }),
-        (session) => (completed ? Effect.void : abort(session.uploadId, plan.retry))
+        (session) => (stored ? Effect.void : abort(session.uploadId, plan.retry))
       )
 
-      const partSize = session.partSize
-      const partCount = Source.partCountOf(size, Math.max(1, partSize))
-      const parts = [...session.parts].sort((a, b) => a.partNumber - b.partNumber)
-      if (partSize < 1 || parts.length !== partCount || parts.some((part, index) => part.partNumber !== index + 1)) {
-        return yield* Effect.fail(
-          new Errors.DecodeError({
-            method: "POST",
-            url: `${transport.prefix}${operations.initiateUpload.route.path}`,
-            description: `the session's ${parts.length} parts of ${partSize} bytes do not cover ${size} bytes`
-          })
-        )
-      }
+      const checked = yield* Either.match(
+        Session.check(session, size, `${transport.prefix}${operations.initiateUpload.route.path}`),
+        { onLeft: Effect.fail, onRight: Effect.succeed }
+      )
+      const { partSize, partCount, parts } = checked
+      // a part too big for one buffer is streamed from the source, one part at a time
+      const streamed = source.streamed !== undefined && partSize > deps.partBufferLimit
+      const concurrency = streamed ? 1 : plan.concurrency
       yield* Effect.annotateCurrentSpan({
         "fluidcloud.upload_id": session.uploadId,
         "fluidcloud.file_id": session.fileId,
         "fluidcloud.size": size,
         "fluidcloud.part_size": partSize,
         "fluidcloud.part_count": partCount,
-        "fluidcloud.concurrency": plan.concurrency
+        "fluidcloud.concurrency": concurrency,
+        "fluidcloud.streamed_parts": streamed
       })
 
       const etags: Array<string> = []
       let uploaded = 0
-      // concurrency parts in flight + the one being read: the bound on part buffers in memory
-      const pool = yield* Source.makeBufferPool(plan.concurrency + 1, Math.min(partSize, size))
-      const partEvents = source.parts(partSize, pool).pipe(
-        Stream.zipWithIndex,
-        // Sequential, in part order, before the PUT: the hash sees the bytes in order.
-        Stream.map(([part, index]) => {
-          if (expected === undefined) hash.update(part.bytes)
-          return { part, index }
-        }),
+      // one part's PUT: its index, length, and the PUT of its bytes succeeding with the ETag
+      type Job = { readonly index: number; readonly length: number; readonly put: Effect.Effect<string, UploadError> }
+      const sessionPart = (index: number) =>
+        Option.fromNullable(parts[index]).pipe(
+          Effect.orDieWith(() => new Error(`FluidCloud: part ${index + 1} is not in the checked session`))
+        )
+
+      const bufferedJobs = (): Stream.Stream<Job, Errors.SourceError> =>
+        Stream.unwrap(
+          // concurrency parts in flight + the one being read: the bound on part buffers in memory
+          Effect.map(Parts.makeBufferPool(concurrency + 1, Math.min(partSize, size)), (pool) =>
+            source.parts(partSize, pool).pipe(
+              Stream.zipWithIndex,
+              // Sequential, in part order, before the PUT: the hash sees the bytes in order.
+              Stream.map(([part, index]): Job => {
+                if (expected === undefined) hash.update(part.bytes)
+                const put = Effect.flatMap(sessionPart(index), (target) =>
+                  transport.putPart(target, part.bytes, plan.retry).pipe(traced(target, part.bytes.byteLength))
+                )
+                return { index, length: part.bytes.byteLength, put: Effect.ensuring(put, part.release) }
+              })
+            )
+          )
+        )
+
+      // Streamed parts go one at a time, so their bytes reach the hash in order; a retry reads
+      // its range again, and only bytes past those already hashed are fed to it.
+      let hashed = 0
+      const feed = (offset: number, bytes: Uint8Array) => {
+        const end = offset + bytes.byteLength
+        if (expected === undefined && end > hashed) {
+          hash.update(offset >= hashed ? bytes : bytes.subarray(hashed - offset))
+          hashed = end
+        }
+      }
+      const streamedJobs = (streamedParts: Stream.Stream<Parts.StreamedPart, Errors.SourceError>) =>
+        streamedParts.pipe(
+          Stream.zipWithIndex,
+          Stream.map(([part, index]): Job => {
+            let failure: Errors.SourceError | undefined
+            const body = () =>
+              Stream.suspend(() => {
+                let offset = part.offset
+                return part.body().pipe(
+                  Stream.map((bytes) => {
+                    feed(offset, bytes)
+                    offset += bytes.byteLength
+                    return bytes
+                  }),
+                  Stream.tapError((error) =>
+                    Effect.sync(() => {
+                      failure = error
+                    })
+                  )
+                )
+              })
+            const put = Effect.flatMap(sessionPart(index), (target) =>
+              transport
+                .putPart(target, { length: part.length, stream: body }, part.rereadable ? plan.retry : Schedule.stop)
+                .pipe(
+                  traced(target, part.length),
+                  // the source failed under the PUT: its error, not the request's
+                  Effect.catchAll((error) => Effect.fail(failure ?? error))
+                )
+            )
+            return { index, length: part.length, put }
+          })
+        )
+
+      const jobs: Stream.Stream<Job, Errors.SourceError> =
+        streamed && source.streamed !== undefined ? streamedJobs(source.streamed(partSize)) : bufferedJobs()
+      const partEvents = jobs.pipe(
         Stream.mapEffect(
-          ({ part, index }) => {
-            const sessionPart = parts[index]
-            const put =
-              sessionPart === undefined
-                ? Effect.dieMessage(`part ${index + 1} is not in the session`)
-                : Effect.map(putPart(sessionPart, part.bytes, plan.retry), (etag) => {
-                    etags[index] = etag
-                    return { partNumber: sessionPart.partNumber, partBytes: part.bytes.byteLength }
-                  })
-            return Effect.ensuring(put, part.release)
-          },
-          { concurrency: plan.concurrency, unordered: true }
+          ({ index, length, put }) =>
+            Effect.map(put, (etag) => {
+              etags[index] = etag
+              return { partNumber: index + 1, partBytes: length }
+            }),
+          { concurrency, unordered: true }
         ),
         Stream.map(({ partNumber, partBytes }) => {
           uploaded += partBytes
@@ -210,39 +283,20 @@ export const make = (deps: Dependencies): Uploader => {
         })
       )
 
-      const finish = Effect.gen(function* () {
-        const digest = expected ?? hash.digestHex()
-        const file = yield* transport
-          .execute(
-            operations.completeUpload,
-            {
-              body: {
-                upload_id: session.uploadId,
-                parts: parts.map((part, index) => ({ part_number: part.partNumber, etag: etags[index] ?? "" }))
-              }
-            },
-            { retry: plan.retry }
-          )
-          .pipe(
-            Effect.catchTag(
-              "ApiError",
-              (error): Effect.Effect<never, Errors.ApiError | Errors.IntegrityError> =>
-                error.status === 400 && error.detail === "checksum_mismatch"
-                  ? Effect.fail(
-                      new Errors.IntegrityError({
-                        fileId: session.fileId,
-                        expected: digest,
-                        actual: "a different hash (the server rejected the upload: checksum_mismatch)"
-                      })
-                    )
-                  : Effect.fail(error)
-            )
-          )
-        completed = true
-        const verified = yield* verify(file, digest)
-        const result = options.public === true ? yield* makePublic(verified, options) : verified
-        return UploadEvent.Completed({ file: result })
-      })
+      const finish = Effect.suspend(() =>
+        completion.run({
+          session,
+          parts,
+          etags,
+          digest: expected ?? hash.digestHex(),
+          public: options.public === true,
+          scanSchedule: options.scanSchedule,
+          retry: plan.retry,
+          onStored: Effect.sync(() => {
+            stored = true
+          })
+        })
+      ).pipe(Effect.map((file) => UploadEvent.Completed({ file })))
 
       const started = UploadEvent.Started({
         uploadId: session.uploadId,
@@ -253,37 +307,6 @@ export const make = (deps: Dependencies): Uploader => {
       })
       return Stream.make(started).pipe(Stream.concat(partEvents), Stream.concat(Stream.fromEffect(finish)))
     })
-
-  const verify = (file: Domain.FluidFile, digest: string): Effect.Effect<Domain.FluidFile, Errors.IntegrityError> =>
-    Option.match(file.sha256, {
-      onNone: () =>
-        Effect.as(
-          Effect.logWarning(`FluidCloud: file ${file.id} has no stored sha256 to check against ${digest}`),
-          file
-        ),
-      onSome: (stored) =>
-        stored.toLowerCase() === digest
-          ? Effect.succeed(file)
-          : Steps.deleteFile(transport, file.id).pipe(
-              Effect.catchAllCause((cause) =>
-                Effect.logWarning(`FluidCloud: could not delete file ${file.id} after a sha256 mismatch`, cause)
-              ),
-              Effect.zipRight(
-                Effect.fail(new Errors.IntegrityError({ fileId: file.id, expected: digest, actual: stored }))
-              )
-            )
-    })
-
-  const makePublic = (file: Domain.FluidFile, options: UploadOptions) =>
-    Steps.waitUntilClean(transport, file.id, options.scanSchedule).pipe(
-      Effect.flatMap((clean) =>
-        Effect.map(
-          Steps.createShare(transport, { file_id: clean.id }),
-          (link) => new Domain.FluidFile({ ...clean, publicUrl: Option.some(link.url) })
-        )
-      ),
-      Effect.withSpan("FluidCloud.files.upload.public", { attributes: { "fluidcloud.file_id": file.id } })
-    )
 
   const events = (
     source: UploadSource,

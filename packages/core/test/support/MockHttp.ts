@@ -26,7 +26,7 @@ export interface Recorded {
   readonly path: string
   readonly query: Readonly<Record<string, string>>
   readonly headers: Readonly<Record<string, string>>
-  /** The parsed JSON body, or `undefined` when the request had no body. */
+  /** The parsed JSON body (its bytes when it is not JSON), or `undefined` when the request had no body. */
   readonly body: unknown
   /** The raw request, for tests that inspect it further. */
   readonly request: HttpClientRequest.HttpClientRequest
@@ -49,7 +49,11 @@ const bodyOf = (request: HttpClientRequest.HttpClientRequest): unknown => {
   const body = request.body
   switch (body._tag) {
     case "Uint8Array":
-      return JSON.parse(decoder.decode(body.body))
+      try {
+        return JSON.parse(decoder.decode(body.body))
+      } catch {
+        return body.body
+      }
     case "Raw":
       return typeof body.body === "string" ? JSON.parse(body.body) : body.body
     case "Empty":

@@ -5,8 +5,14 @@
  * - the key is pinned to the API prefix: `X-API-Key` is removed from a request to any other URL;
  * - `fetch` is told not to follow redirects (`redirect: "manual"`; the transport turns a 3xx into
  *   an error), whatever `RequestInit` the application provides;
- * - `X-API-Key` is in the platform's redacted header names, so its spans show it redacted;
- * - the platform's span is off for requests outside the API (presigned URLs sign in the query).
+ * - the platform's own `http.client` span is replaced by one of ours with the same name, kind and
+ *   attributes (headers redacted, `X-API-Key` always among the redacted names, response header
+ *   values made safe as server text) whose `Exit` holds no request: the platform's span ends with
+ *   the response (or the `HttpClientError`), which holds the request and its headers, and a
+ *   tracer that serialises it outside a fiber sees `X-API-Key` unredacted (the platform redacts
+ *   headers only while a fiber's `Headers.currentRedactedNames` is in scope). Ours ends with the
+ *   status, or a failure carrying only the error's name and message;
+ * - there is no span for requests outside the API (presigned URLs sign in the query).
  *
  * @internal
  */
@@ -15,8 +21,12 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Context, Effect, Option } from "effect"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import { Cause, Context, Effect, FiberRef, Option } from "effect"
 import type { Options } from "../../FluidCloud.js"
+import { sanitizeCause } from "./errors.js"
+import type { ServerText } from "./serverText.js"
 import { isUnder } from "./url.js"
 
 /** @internal */
@@ -38,6 +48,82 @@ const withoutKey = (request: HttpClientRequest.HttpClientRequest): HttpClientReq
     body: request.body
   })
 
+/** What a span's `Exit` may hold of a failed request: the error's name and message, no request. */
+const spanSafe = (error: HttpClientError.HttpClientError): Error =>
+  sanitizeCause(error) ?? new Error(`${error._tag}: ${error.reason}`)
+
+/**
+ * `send(request)` in a client span of the platform's name and attributes, ending with a safe
+ * `Exit` (see the module's note). A request the application's `currentTracerDisabledWhen`
+ * excludes, or whose URL does not parse, is sent without a span.
+ */
+const traced = (
+  request: HttpClientRequest.HttpClientRequest,
+  send: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>,
+  text: ServerText
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+  Effect.gen(function* () {
+    const disabled = (yield* FiberRef.get(HttpClient.currentTracerDisabledWhen))(request)
+    const url = HttpClientRequest.toUrl(request)
+    if (disabled || Option.isNone(url)) return yield* send(request)
+    const name = (yield* HttpClient.SpanNameGenerator)(request)
+    const redacted = withKeyName(yield* FiberRef.get(Headers.currentRedactedNames))
+    const propagate = yield* FiberRef.get(HttpClient.currentTracerPropagation)
+    // the real outcome, handed past the span, whose own `Exit` gets a safe copy
+    let response: HttpClientResponse.HttpClientResponse | undefined
+    let failure: Cause.Cause<HttpClientError.HttpClientError> | undefined
+    const spanned = Effect.useSpan(name, { kind: "client", captureStackTrace: false }, (span) => {
+      const { origin, pathname, port, protocol, search } = url.value
+      span.attribute("http.request.method", request.method)
+      span.attribute("server.address", origin)
+      if (port !== "") span.attribute("server.port", Number(port))
+      span.attribute("url.full", url.value.toString())
+      span.attribute("url.path", pathname)
+      span.attribute("url.scheme", protocol.slice(0, -1))
+      if (search.length > 1) span.attribute("url.query", search.slice(1))
+      const requestHeaders = Headers.redact(request.headers, redacted)
+      for (const header in requestHeaders) {
+        span.attribute(`http.request.header.${header}`, String(requestHeaders[header]))
+      }
+      const sent = propagate ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span)) : request
+      return send(sent).pipe(
+        Effect.withParentSpan(span),
+        Effect.matchCauseEffect({
+          onSuccess: (received) => {
+            response = received
+            span.attribute("http.response.status_code", received.status)
+            const responseHeaders = Headers.redact(received.headers, redacted)
+            for (const header in responseHeaders) {
+              const value = responseHeaders[header]
+              span.attribute(
+                `http.response.header.${header}`,
+                typeof value === "string" ? text.detail(value) : String(value)
+              )
+            }
+            return Effect.succeed(received.status)
+          },
+          onFailure: (cause) => {
+            failure = cause
+            return Effect.failCause(Cause.map(cause, spanSafe))
+          }
+        })
+      )
+    })
+    return yield* spanned.pipe(
+      Effect.matchCauseEffect({
+        onSuccess: () =>
+          response === undefined
+            ? Effect.dieMessage("FluidCloud: a traced request lost its response")
+            : Effect.succeed(response),
+        // the request's own cause; else the span's (an interruption before it was sent)
+        onFailure: (cause) =>
+          failure === undefined ? Effect.failCause(Cause.stripFailures(cause)) : Effect.failCause(failure)
+      })
+    )
+  })
+
 /**
  * The client every SDK request goes through: `transformClient` over the safe last hop.
  * @internal
@@ -45,7 +131,8 @@ const withoutKey = (request: HttpClientRequest.HttpClientRequest): HttpClientReq
 export const make = (
   base: HttpClient.HttpClient,
   prefix: string,
-  transformClient: Options["transformClient"]
+  transformClient: Options["transformClient"],
+  text: ServerText
 ): Effect.Effect<HttpClient.HttpClient> =>
   Effect.map(Effect.serviceOption(FetchHttpClient.RequestInit), (init) => {
     const requestInit: RequestInit = { ...Option.getOrUndefined(init), redirect: "manual" }
@@ -54,17 +141,23 @@ export const make = (
         Effect.flatMap(request, (request) => {
           const api = isUnder(prefix, request.url)
           const safe = api || request.headers[API_KEY_HEADER] === undefined ? request : withoutKey(request)
-          const sent = Effect.locallyWith(
-            Effect.mapInputContext(base.execute(safe), (context: Context.Context<never>) =>
-              Option.match(Context.getOption(context, FetchHttpClient.RequestInit), {
-                onNone: () => Context.add(context, FetchHttpClient.RequestInit, requestInit),
-                onSome: (own) => Context.add(context, FetchHttpClient.RequestInit, { ...own, redirect: "manual" })
-              })
-            ),
-            Headers.currentRedactedNames,
-            withKeyName
-          )
-          return api ? sent : Effect.locally(sent, HttpClient.currentTracerDisabledWhen, always)
+          // the platform's own span is off: ours replaces it for API requests
+          const send = (request: HttpClientRequest.HttpClientRequest) =>
+            Effect.locally(
+              Effect.locallyWith(
+                Effect.mapInputContext(base.execute(request), (context: Context.Context<never>) =>
+                  Option.match(Context.getOption(context, FetchHttpClient.RequestInit), {
+                    onNone: () => Context.add(context, FetchHttpClient.RequestInit, requestInit),
+                    onSome: (own) => Context.add(context, FetchHttpClient.RequestInit, { ...own, redirect: "manual" })
+                  })
+                ),
+                Headers.currentRedactedNames,
+                withKeyName
+              ),
+              HttpClient.currentTracerDisabledWhen,
+              always
+            )
+          return api ? traced(safe, send, text) : send(safe)
         }),
       Effect.succeed
     )

@@ -13,6 +13,7 @@ import { Duration, Option, Predicate, Schema } from "effect"
 import * as Errors from "../../Errors.js"
 import type { CommonError } from "../../FluidCloud.js"
 import type { ExtraTag } from "../operations.js"
+import type { ServerText } from "./serverText.js"
 import { displayUrl } from "./url.js"
 
 /** The errors every API operation can fail with (`FluidCloud.CommonError`). @internal */
@@ -24,9 +25,9 @@ export type ExtraError<T extends ExtraTag> = Extract<Errors.HttpError, { readonl
 /** The errors of a request to the storage origin. @internal */
 export type StorageError = Errors.HttpError | Errors.TransportError | Errors.DecodeError
 
-/** The `X-Request-Id` of a response. @internal */
-export const requestIdOf = (headers: Headers.Headers): string | undefined =>
-  Option.getOrUndefined(Headers.get(headers, "x-request-id"))
+/** The `X-Request-Id` of a response, made safe (`ServerText`). @internal */
+export const requestIdOf = (headers: Headers.Headers, text: ServerText): string | undefined =>
+  text.requestId(Option.getOrUndefined(Headers.get(headers, "x-request-id")))
 
 const ErrorBody = Schema.Struct({
   detail: Schema.optional(Schema.Union(Schema.String, Schema.Array(Errors.ValidationIssue))),
@@ -46,42 +47,57 @@ const parseJson = (text: string): unknown => {
 const issueSummary = (issues: ReadonlyArray<Errors.ValidationIssue>): string =>
   issues.length === 0 ? "validation_error" : issues.map((issue) => `${issue.loc.join(".")}: ${issue.msg}`).join("; ")
 
+/** The issues of a 422, each string made safe, at most 20 of them. */
+const safeIssues = (issues: ReadonlyArray<Errors.ValidationIssue>, text: ServerText) =>
+  issues.slice(0, 20).map(
+    (issue) =>
+      new Errors.ValidationIssue({
+        loc: issue.loc.slice(0, 20).map((part) => (typeof part === "string" ? text.detail(part) : part)),
+        msg: text.detail(issue.msg),
+        type: text.detail(issue.type)
+      })
+  )
+
 const common = (status: number, detail: string, requestId: string | undefined) =>
   requestId === undefined ? { status, detail } : { status, detail, requestId }
 
 /**
  * The API's mapper: an error response (status, headers, body text) → its tagged error. A 429
- * carries the `Retry-After` it was given.
+ * carries the `Retry-After` it was given. Every string taken from the response (`detail`, the
+ * request id, the issues of a 422, `required_scope`) goes through `text`.
  * @internal
  */
 export const fromApi = (
   status: number,
   headers: Headers.Headers,
-  text: string,
-  retryAfter: Duration.Duration | undefined
+  body: string,
+  retryAfter: Duration.Duration | undefined,
+  text: ServerText
 ): Errors.HttpError => {
-  const body = Option.getOrUndefined(decodeErrorBody(text.length === 0 ? undefined : parseJson(text)))
-  const rawDetail = body?.detail
-  const issues = typeof rawDetail === "object" ? rawDetail : undefined
+  const decoded = Option.getOrUndefined(decodeErrorBody(body.length === 0 ? undefined : parseJson(body)))
+  const rawDetail = decoded?.detail
+  const issues = typeof rawDetail === "object" ? safeIssues(rawDetail, text) : undefined
   const detail =
     typeof rawDetail === "string"
-      ? rawDetail
+      ? text.detail(rawDetail)
       : issues !== undefined
-        ? issueSummary(issues)
-        : text.length > 0 && text.length <= 200
-          ? text
+        ? text.detail(issueSummary(issues))
+        : body.length > 0 && body.length <= 200
+          ? text.detail(body)
           : `http_${status}`
-  const fields = common(status, detail, requestIdOf(headers))
+  const fields = common(status, detail, requestIdOf(headers, text))
   switch (status) {
     case 401:
       return new Errors.AuthError(fields)
     case 402:
       return new Errors.QuotaExceededError(
-        body?.resource === undefined ? fields : { ...fields, resource: body.resource }
+        decoded?.resource === undefined ? fields : { ...fields, resource: decoded.resource }
       )
     case 403:
       return new Errors.PermissionError(
-        body?.required_scope === undefined ? fields : { ...fields, requiredScope: body.required_scope }
+        decoded?.required_scope === undefined
+          ? fields
+          : { ...fields, requiredScope: text.detail(decoded.required_scope) }
       )
     case 404:
       return new Errors.NotFoundError(fields)
@@ -111,9 +127,10 @@ export const STORAGE_FORBIDDEN = "storage_forbidden: the presigned URL was refus
 export const fromStorage = (
   status: number,
   headers: Headers.Headers,
-  retryAfter: Duration.Duration | undefined
+  retryAfter: Duration.Duration | undefined,
+  text: ServerText
 ): Errors.HttpError => {
-  const requestId = requestIdOf(headers)
+  const requestId = requestIdOf(headers, text)
   switch (status) {
     case 404:
       return new Errors.NotFoundError(common(status, "storage_not_found", requestId))
@@ -137,12 +154,12 @@ export const isRedirect = (status: number): boolean => status < 200 || (status >
  * the origin it pointed to.
  * @internal
  */
-export const fromRedirect = (status: number, headers: Headers.Headers): Errors.ApiError => {
+export const fromRedirect = (status: number, headers: Headers.Headers, text: ServerText): Errors.ApiError => {
   const location = Option.getOrUndefined(Headers.get(headers, "location"))
   let target = ""
   if (location !== undefined) {
     try {
-      target = ` to ${new URL(location).origin}`
+      target = ` to ${text.detail(new URL(location).origin)}`
     } catch {
       target = " to a relative location"
     }
@@ -151,7 +168,7 @@ export const fromRedirect = (status: number, headers: Headers.Headers): Errors.A
     common(
       status,
       `redirect_not_followed: the server answered ${status === 0 ? "a redirect" : `HTTP ${status}`}${target}; the SDK never follows redirects`,
-      requestIdOf(headers)
+      requestIdOf(headers, text)
     )
   )
 }
@@ -176,17 +193,18 @@ export const narrow = <T extends ExtraTag>(
 
 /**
  * Keeps a low-level cause only when it cannot carry the request: a plain `Error` (its name,
- * message and code), never an object that holds the request or its headers.
+ * message and code), never an object that holds the request or its headers. With `text`, the
+ * message is server text (e.g. a schema failure quoting the body) and goes through it.
  * @internal
  */
-export const sanitizeCause = (cause: unknown): Error | undefined => {
+export const sanitizeCause = (cause: unknown, text?: ServerText): Error | undefined => {
   if (!(cause instanceof Error)) return undefined
-  const safe = new Error(cause.message)
+  const safe = new Error(text === undefined ? cause.message : text.detail(cause.message))
   safe.name = cause.name
   if (Predicate.hasProperty(cause, "code") && typeof cause.code === "string") {
     Object.defineProperty(safe, "code", { value: cause.code, enumerable: true })
   }
-  if (cause.cause instanceof Error) safe.cause = sanitizeCause(cause.cause)
+  if (cause.cause instanceof Error) safe.cause = sanitizeCause(cause.cause, text)
   return safe
 }
 

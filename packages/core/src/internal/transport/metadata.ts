@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import * as Headers from "@effect/platform/Headers"
+import type * as Headers from "@effect/platform/Headers"
 import { Duration, Effect, FiberRef, Option } from "effect"
 import { globalValue } from "effect/GlobalValue"
 import { RateLimit, ResponseMetadata } from "../../ResponseMetadata.js"
@@ -14,6 +14,8 @@ import { RateLimit, ResponseMetadata } from "../../ResponseMetadata.js"
 export interface Recorded {
   readonly status: number
   readonly headers: Headers.Headers
+  /** The `X-Request-Id`, already made safe (`ServerText`): it is server text. */
+  readonly requestId: string | undefined
 }
 
 /** The last successful API response of the fiber. @internal */
@@ -28,9 +30,8 @@ const count = (headers: Headers.Headers, name: string): number | undefined => {
 }
 
 /** The span attributes of a response: its request id and rate-limit headers, when present. */
-const attributesOf = (headers: Headers.Headers): Record<string, unknown> => {
+const attributesOf = (headers: Headers.Headers, requestId: string | undefined): Record<string, unknown> => {
   const attributes: Record<string, unknown> = {}
-  const requestId = headers["x-request-id"]
   if (requestId !== undefined) attributes["fluidcloud.request_id"] = requestId
   const limit = count(headers, "x-ratelimit-limit")
   if (limit !== undefined) attributes["fluidcloud.rate_limit.limit"] = limit
@@ -41,20 +42,24 @@ const attributesOf = (headers: Headers.Headers): Record<string, unknown> => {
   return attributes
 }
 
-/** Records a successful API response: in the fiber, and on the current span. @internal */
-export const record = (status: number, headers: Headers.Headers): Effect.Effect<void> =>
+/**
+ * Records a successful API response: in the fiber, and on the current span. `requestId` is its
+ * `X-Request-Id` made safe by the caller.
+ * @internal
+ */
+export const record = (status: number, headers: Headers.Headers, requestId: string | undefined): Effect.Effect<void> =>
   Effect.zipRight(
-    FiberRef.set(lastResponse, Option.some({ status, headers })),
-    Effect.annotateCurrentSpan(attributesOf(headers))
+    FiberRef.set(lastResponse, Option.some({ status, headers, requestId })),
+    Effect.annotateCurrentSpan(attributesOf(headers, requestId))
   )
 
 /** The metadata of a recorded response. @internal */
-export const toMetadata = ({ headers, status }: Recorded): ResponseMetadata => {
+export const toMetadata = ({ headers, requestId, status }: Recorded): ResponseMetadata => {
   const limit = count(headers, "x-ratelimit-limit")
   const remaining = count(headers, "x-ratelimit-remaining")
   const reset = count(headers, "x-ratelimit-reset")
   return new ResponseMetadata({
-    requestId: Headers.get(headers, "x-request-id"),
+    requestId: Option.fromNullable(requestId),
     status,
     rateLimit:
       limit === undefined || remaining === undefined || reset === undefined

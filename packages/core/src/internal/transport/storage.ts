@@ -16,6 +16,7 @@ import { Duration, Effect, Stream } from "effect"
 import * as Errors from "../../Errors.js"
 import * as Mapper from "./errors.js"
 import * as Retry from "./retry.js"
+import type { ServerText } from "./serverText.js"
 import { displayUrl } from "./url.js"
 
 /** A storage GET's answer: 200 (the whole file) or 206 (a range), its headers, its body. @internal */
@@ -48,6 +49,8 @@ export interface Dependencies {
   readonly retryAfterOf: (
     response: HttpClientResponse.HttpClientResponse
   ) => Effect.Effect<Duration.Duration | undefined>
+  /** Cleans what the storage says (request ids) before it reaches an error. */
+  readonly serverText: ServerText
 }
 
 /**
@@ -64,7 +67,7 @@ export const abandon = (response: HttpClientResponse.HttpClientResponse): Effect
  * @internal
  */
 export const makeGetObject =
-  ({ retryAfterOf, send, timeout }: Dependencies) =>
+  ({ retryAfterOf, send, serverText, timeout }: Dependencies) =>
   (url: string, conditions: ObjectRequest = {}): Effect.Effect<StorageObject, Retry.Failed<Mapper.StorageError>> => {
     let request = HttpClientRequest.get(url)
     if (conditions.range !== undefined) request = HttpClientRequest.setHeader(request, "range", conditions.range)
@@ -104,7 +107,7 @@ export const makeGetObject =
     }
     const onError = (response: HttpClientResponse.HttpClientResponse) =>
       Effect.flatMap(Effect.zipLeft(retryAfterOf(response), abandon(response)), (after) =>
-        Effect.fail(new Retry.Failed(Mapper.fromStorage(response.status, response.headers, after), after))
+        Effect.fail(new Retry.Failed(Mapper.fromStorage(response.status, response.headers, after, serverText), after))
       )
     return send<StorageObject, Mapper.StorageError>(request, onSuccess, onError)
   }

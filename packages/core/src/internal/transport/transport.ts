@@ -17,10 +17,10 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { type Duration, Effect, Either, Redacted, type Schedule } from "effect"
+import { type Duration, Effect, Either, Redacted, type Schedule, type Stream } from "effect"
 import type { OperationId } from "../../Contract.js"
 import type * as Domain from "../../Domain.js"
-import * as Errors from "../../Errors.js"
+import type * as Errors from "../../Errors.js"
 import type { Options } from "../../FluidCloud.js"
 import type { ExtraTag, Operation } from "../operations.js"
 import * as Timeout from "../timeout.js"
@@ -29,8 +29,9 @@ import * as Mapper from "./errors.js"
 import * as Metadata from "./metadata.js"
 import * as Response from "./response.js"
 import * as Retry from "./retry.js"
+import * as ServerText from "./serverText.js"
 import * as Storage from "./storage.js"
-import { apiPrefix, displayUrl } from "./url.js"
+import { apiPrefix } from "./url.js"
 
 /** Per-call options. @internal */
 export interface CallOptions {
@@ -43,12 +44,23 @@ export interface CallOptions {
   readonly budget?: Duration.Duration | undefined
 }
 
+/**
+ * A part's body: its bytes, or, for a part too big for one buffer, a stream of exactly `length`
+ * bytes, made afresh by `stream` for each attempt.
+ * @internal
+ */
+export type PartBody =
+  | Uint8Array
+  | { readonly length: number; readonly stream: () => Stream.Stream<Uint8Array, unknown> }
+
 /** @internal */
 export interface Transport {
   /** The base URL + `/api/v1`: the only place the key goes. */
   readonly prefix: string
   readonly timeout: Duration.Duration
   readonly retry: Schedule.Schedule<unknown, unknown>
+  /** Makes server text safe for errors: control characters out, the key scrubbed, capped. */
+  readonly serverText: ServerText.ServerText
   readonly execute: <Id extends OperationId, I, A, E extends ExtraTag, V>(
     operation: Operation<Id, I, A, E, V>,
     input: I,
@@ -57,7 +69,7 @@ export interface Transport {
   /** PUTs one part to its presigned URL; succeeds with the part's `ETag`. */
   readonly putPart: (
     part: Domain.UploadPart,
-    bytes: Uint8Array,
+    body: PartBody,
     retry: Schedule.Schedule<unknown, unknown>
   ) => Effect.Effect<string, Mapper.StorageError>
   /**
@@ -93,8 +105,10 @@ const headerOf = (headers: Readonly<Record<string, string>>, name: string): stri
 export const make = (options: Options): Effect.Effect<Transport, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const timeout = yield* Timeout.fromOptions(options.timeout)
+    const maxResponseBytes = yield* Response.maxResponseBytesFromOptions(options.maxResponseBytes)
+    const serverText = ServerText.make(Redacted.value(options.apiKey))
     const prefix = apiPrefix(options.baseUrl)
-    const client = yield* Client.make(yield* HttpClient.HttpClient, prefix, options.transformClient)
+    const client = yield* Client.make(yield* HttpClient.HttpClient, prefix, options.transformClient, serverText)
     const defaultSchedule = options.retry ?? Retry.defaultRetry
     const apiHeaders = { [Client.API_KEY_HEADER]: Redacted.value(options.apiKey), accept: "application/json" }
 
@@ -116,7 +130,7 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
           if (Mapper.isRedirect(status)) {
             return Effect.zipRight(
               Response.drain(response),
-              Effect.fail(new Retry.Failed(Mapper.fromRedirect(status, response.headers)))
+              Effect.fail(new Retry.Failed(Mapper.fromRedirect(status, response.headers, serverText)))
             )
           }
           return onError(response)
@@ -145,14 +159,20 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
               if (wire.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, wire.body)
               const onSuccess = (response: HttpClientResponse.HttpClientResponse) =>
                 Effect.zipRight(
-                  Metadata.record(response.status, response.headers),
-                  Effect.mapError(Response.decode(request, response, operation.decode), (e) => new Retry.Failed(e))
+                  Metadata.record(response.status, response.headers, Mapper.requestIdOf(response.headers, serverText)),
+                  Effect.mapError(
+                    Response.decode(serverText, maxResponseBytes, request, response, operation.decode),
+                    (e) => new Retry.Failed(e)
+                  )
                 )
               const onError = (response: HttpClientResponse.HttpClientResponse) =>
                 Effect.flatMap(Effect.zip(Response.errorText(response), retryAfterOf(response)), ([text, after]) =>
                   Effect.fail(
                     new Retry.Failed(
-                      Mapper.narrow(Mapper.fromApi(response.status, response.headers, text, after), operation.errors),
+                      Mapper.narrow(
+                        Mapper.fromApi(response.status, response.headers, text, after, serverText),
+                        operation.errors
+                      ),
                       after
                     )
                   )
@@ -175,39 +195,54 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
 
     const putPart = (
       part: Domain.UploadPart,
-      bytes: Uint8Array,
+      body: PartBody,
       schedule: Schedule.Schedule<unknown, unknown>
     ): Effect.Effect<string, Mapper.StorageError> => {
-      const request = HttpClientRequest.put(part.url).pipe(
-        HttpClientRequest.setBody(HttpBody.uint8Array(bytes, headerOf(part.headers, "content-type") ?? "")),
+      const contentType = headerOf(part.headers, "content-type") ?? ""
+      const length = body instanceof Uint8Array ? body.byteLength : body.length
+      const base = HttpClientRequest.put(part.url).pipe(
         HttpClientRequest.setHeaders(part.headers),
-        HttpClientRequest.setHeader("content-length", String(bytes.byteLength))
+        HttpClientRequest.setHeader("content-length", String(length))
       )
-      const onSuccess = (response: HttpClientResponse.HttpClientResponse) => {
-        const etag = response.headers.etag
-        return Effect.zipRight(
-          Response.drain(response),
-          etag === undefined
-            ? Effect.fail(
-                new Retry.Failed(
-                  new Errors.DecodeError({
-                    method: "PUT",
-                    url: displayUrl(part.url),
-                    description: `part ${part.partNumber}: the storage response has no ETag`
-                  })
-                )
-              )
-            : Effect.succeed(etag)
+      // a streamed body is made afresh for each attempt
+      const request = (): HttpClientRequest.HttpClientRequest =>
+        HttpClientRequest.setBody(
+          base,
+          body instanceof Uint8Array
+            ? HttpBody.uint8Array(body, contentType)
+            : HttpBody.stream(body.stream(), contentType, length)
         )
-      }
+      const onSuccess =
+        (request: HttpClientRequest.HttpClientRequest) => (response: HttpClientResponse.HttpClientResponse) => {
+          const etag = response.headers.etag
+          return Effect.zipRight(
+            Effect.mapError(Response.drainStorage(serverText, request, response), (e) => new Retry.Failed(e)),
+            etag === undefined
+              ? Effect.fail(
+                  new Retry.Failed(
+                    Response.decodeError(
+                      serverText,
+                      request,
+                      response.headers,
+                      `part ${part.partNumber}: the storage response has no ETag`
+                    )
+                  )
+                )
+              : Effect.succeed(etag)
+          )
+        }
       const onError = (response: HttpClientResponse.HttpClientResponse) =>
         Effect.flatMap(Effect.zipLeft(retryAfterOf(response), Response.drain(response)), (after) =>
-          Effect.fail(new Retry.Failed(Mapper.fromStorage(response.status, response.headers, after), after))
+          Effect.fail(new Retry.Failed(Mapper.fromStorage(response.status, response.headers, after, serverText), after))
         )
-      return Retry.retry(send<string, Mapper.StorageError>(request, onSuccess, onError), schedule, true)
+      const attempt = Effect.suspend(() => {
+        const current = request()
+        return send<string, Mapper.StorageError>(current, onSuccess(current), onError)
+      })
+      return Retry.retry(attempt, schedule, true)
     }
 
-    const getObject = Storage.makeGetObject({ send, timeout, retryAfterOf })
+    const getObject = Storage.makeGetObject({ send, timeout, retryAfterOf, serverText })
 
-    return { prefix, timeout, retry: defaultSchedule, execute, putPart, getObject }
+    return { prefix, timeout, retry: defaultSchedule, serverText, execute, putPart, getObject }
   })

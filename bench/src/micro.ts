@@ -1,0 +1,62 @@
+/**
+ * In-process measurements: decoding a listing (what `files.list` does with a body: `JSON.parse` +
+ * the operation's decoder) against `JSON.parse` alone, and the sha256 the SDK hashes uploads with
+ * when `node:crypto` is absent against `node:crypto`'s.
+ */
+import { createHash } from "node:crypto"
+import * as Hash from "@fluidcloud/core/internal/hash"
+import { operations } from "@fluidcloud/core/internal/operations"
+import { Either } from "effect"
+import { percentile } from "./measure.js"
+import { file } from "./wire.js"
+
+const MiB = 1024 * 1024
+
+/** Microseconds per file: JSON.parse alone, and JSON.parse + decode, medians over the rounds. */
+export const decodeList = (files: number, rounds: number) => {
+  const text = JSON.stringify(Array.from({ length: files }, (_, i) => file(i)))
+  const parseOnly: Array<number> = []
+  const full: Array<number> = []
+  for (let round = 0; round < rounds + 5; round++) {
+    let t0 = performance.now()
+    JSON.parse(text)
+    const parsed = performance.now() - t0
+    t0 = performance.now()
+    const decoded = operations.listFiles.decode(JSON.parse(text))
+    const total = performance.now() - t0
+    if (Either.isLeft(decoded) || decoded.right.length !== files) throw new Error("the listing did not decode")
+    if (round >= 5) {
+      parseOnly.push(parsed)
+      full.push(total)
+    }
+  }
+  const perFile = (ms: number) => (ms * 1000) / files
+  return { sdk: perFile(percentile(full, 0.5)), baseline: perFile(percentile(parseOnly, 0.5)) }
+}
+
+const throughput = (create: () => { update: (b: Uint8Array) => void; digest: () => string }, totalMiB: number) => {
+  const chunk = new Uint8Array(8 * MiB).map((_, i) => i * 31)
+  const rounds: Array<number> = []
+  for (let round = 0; round < 3; round++) {
+    const hash = create()
+    const t0 = performance.now()
+    for (let done = 0; done < totalMiB; done += 8) hash.update(chunk)
+    hash.digest()
+    rounds.push(totalMiB / ((performance.now() - t0) / 1000))
+  }
+  return percentile(rounds, 0.5)
+}
+
+/** MiB/s of the SDK's default sha256 (no `node:crypto`) and of `node:crypto`'s. */
+export const sha256 = async (totalMiB: number) => {
+  const factory = Hash.noble
+  const sdk = throughput(() => {
+    const h = factory.create()
+    return { update: h.update, digest: h.digestHex }
+  }, totalMiB)
+  const node = throughput(() => {
+    const h = createHash("sha256")
+    return { update: (b) => h.update(b), digest: () => h.digest("hex") }
+  }, totalMiB)
+  return { sdk, baseline: node }
+}

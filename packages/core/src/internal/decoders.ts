@@ -1,0 +1,252 @@
+/**
+ * Fast paths for decoding the result objects the API lists (`File`, `Folder`, `Space`, `Share`):
+ * straight-line checks of the usual wire shape that build the same `Schema.Class` instances the
+ * schema decoder builds (`new Class(props, true)`, as `Schema.Class` does after decoding), and
+ * return `undefined` for anything else — a missing or mistyped field, an id that is not a UUID, a
+ * date that does not parse, a value outside its literals — so that the operation's schema decodes
+ * it instead, with its exact `ParseIssue`. A fast path may refuse what the schema accepts; it never
+ * accepts what the schema refuses nor builds a different value (the decoders test checks both,
+ * field by field, against the schemas).
+ *
+ * Why: the generic schema interpreter spends ~15 µs on one `File` (renames, three UUID patterns,
+ * three dates, ten `Option`s, each step an `Either`); these take ~1 µs.
+ *
+ * @internal
+ */
+import { DateTime, Either, Option, type ParseResult, Predicate } from "effect"
+import * as Domain from "../Domain.js"
+
+/** Whether character `c` is a hex digit. */
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+
+/**
+ * `Schema.UUID`'s pattern, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$` (case
+ * insensitive), checked character by character (a third of the regex's time).
+ */
+const isUuid = (u: unknown): u is string => {
+  if (typeof u !== "string" || u.length !== 36) return false
+  for (let i = 0; i < 36; i++) {
+    const c = u.charCodeAt(i)
+    if (i === 8 || i === 13 || i === 18 || i === 23 ? c !== 45 : !isHex(c)) return false
+  }
+  return true
+}
+
+// The ids are `Schema.UUID` branded: the brand adds no check of its own.
+const isSpaceId = (u: unknown): u is Domain.SpaceId => isUuid(u)
+const isFolderId = (u: unknown): u is Domain.FolderId => isUuid(u)
+const isFileId = (u: unknown): u is Domain.FileId => isUuid(u)
+const isShareId = (u: unknown): u is Domain.ShareId => isUuid(u)
+
+/** `Schema.Int`: a safe integer. */
+const isInt = (u: unknown): u is number => typeof u === "number" && Number.isSafeInteger(u)
+
+/** `Schema.NonNegativeInt`. */
+const isNonNegativeInt = (u: unknown): u is number => isInt(u) && u >= 0
+
+const literals = <const L extends ReadonlyArray<string>>(values: L) => {
+  const set: ReadonlySet<unknown> = new Set(values)
+  return (u: unknown): u is L[number] => set.has(u)
+}
+const isScanStatus = literals(Domain.ScanStatus.literals)
+const isFileStatus = literals(Domain.FileStatus.literals)
+const isPermission = literals(Domain.Permission.literals)
+
+/** Marks a field that is not of the usual shape. */
+const UNUSUAL: unique symbol = Symbol.for("@fluidcloud/core/internal/decoders/unusual")
+type Unusual = typeof UNUSUAL
+
+const none: Option.Option<never> = Option.none()
+
+/** A field decoded as `optionalWith(schema, { as: "Option", nullable: true })` does. */
+const nullable = <A>(u: unknown, is: (u: unknown) => u is A): Option.Option<A> | Unusual =>
+  u === null || u === undefined ? none : is(u) ? Option.some(u) : UNUSUAL
+
+/** `Schema.DateTimeUtc`: `DateTime.unsafeMake` of a string, as the schema's transformation calls it. */
+const dateTime = (u: unknown): DateTime.Utc | Unusual => {
+  if (typeof u !== "string") return UNUSUAL
+  try {
+    return DateTime.unsafeMake(u)
+  } catch {
+    return UNUSUAL
+  }
+}
+
+/** A nullable `Schema.DateTimeUtc` field, as `Option`. */
+const nullableDateTime = (u: unknown): Option.Option<DateTime.Utc> | Unusual => {
+  if (u === null || u === undefined) return none
+  const date = dateTime(u)
+  return date === UNUSUAL ? UNUSUAL : Option.some(date)
+}
+
+/**
+ * `updated_at` beside `created_at`: the same text (an object never changed) decodes to the same
+ * (immutable) value, parsed once.
+ */
+const sameOr = (
+  u: unknown,
+  other: unknown,
+  decoded: Option.Option<DateTime.Utc> | Unusual
+): Option.Option<DateTime.Utc> | Unusual => (typeof u === "string" && u === other ? decoded : nullableDateTime(u))
+
+const isString = Predicate.isString
+const isBoolean = Predicate.isBoolean
+
+/** `Domain.Space`. @internal */
+export const space = (u: unknown): Domain.Space | undefined => {
+  if (!Predicate.isRecord(u)) return undefined
+  const { id, name } = u
+  const createdAt = nullableDateTime(u.created_at)
+  const updatedAt = sameOr(u.updated_at, u.created_at, createdAt)
+  if (!isSpaceId(id) || !isString(name) || createdAt === UNUSUAL || updatedAt === UNUSUAL) return undefined
+  return new Domain.Space({ id, name, createdAt, updatedAt }, true)
+}
+
+/** `Domain.Folder`. @internal */
+export const folder = (u: unknown): Domain.Folder | undefined => {
+  if (!Predicate.isRecord(u)) return undefined
+  const { id, name } = u
+  const spaceId = nullable(u.space_id, isSpaceId)
+  const parentId = nullable(u.parent_id, isFolderId)
+  const deletedAt = nullableDateTime(u.deleted_at)
+  const createdAt = nullableDateTime(u.created_at)
+  const updatedAt = sameOr(u.updated_at, u.created_at, createdAt)
+  if (
+    !isFolderId(id) ||
+    !isString(name) ||
+    spaceId === UNUSUAL ||
+    parentId === UNUSUAL ||
+    deletedAt === UNUSUAL ||
+    createdAt === UNUSUAL ||
+    updatedAt === UNUSUAL
+  ) {
+    return undefined
+  }
+  return new Domain.Folder({ id, name, spaceId, parentId, deletedAt, createdAt, updatedAt }, true)
+}
+
+/** `Domain.FluidFile`. @internal */
+export const fluidFile = (u: unknown): Domain.FluidFile | undefined => {
+  if (!Predicate.isRecord(u)) return undefined
+  const id = u.id
+  const originalName = u.original_name
+  const spaceId = nullable(u.space_id, isSpaceId)
+  const folderId = nullable(u.folder_id, isFolderId)
+  const mime = nullable(u.mime, isString)
+  const size = nullable(u.size, isNonNegativeInt)
+  const sha256 = nullable(u.sha256, isString)
+  const scanStatus = nullable(u.scan_status, isScanStatus)
+  const status = nullable(u.status, isFileStatus)
+  const clientKey = nullable(u.client_key, isString)
+  const deletedAt = nullableDateTime(u.deleted_at)
+  const createdAt = nullableDateTime(u.created_at)
+  const updatedAt = sameOr(u.updated_at, u.created_at, createdAt)
+  const publicUrl = nullable(u.public_url, isString)
+  if (
+    !isFileId(id) ||
+    !isString(originalName) ||
+    spaceId === UNUSUAL ||
+    folderId === UNUSUAL ||
+    mime === UNUSUAL ||
+    size === UNUSUAL ||
+    sha256 === UNUSUAL ||
+    scanStatus === UNUSUAL ||
+    status === UNUSUAL ||
+    clientKey === UNUSUAL ||
+    deletedAt === UNUSUAL ||
+    createdAt === UNUSUAL ||
+    updatedAt === UNUSUAL ||
+    publicUrl === UNUSUAL
+  ) {
+    return undefined
+  }
+  return new Domain.FluidFile(
+    {
+      id,
+      originalName,
+      spaceId,
+      folderId,
+      mime,
+      size,
+      sha256,
+      scanStatus,
+      status,
+      clientKey,
+      deletedAt,
+      createdAt,
+      updatedAt,
+      publicUrl
+    },
+    true
+  )
+}
+
+/** `Domain.Share`. @internal */
+export const share = (u: unknown): Domain.Share | undefined => {
+  if (!Predicate.isRecord(u)) return undefined
+  const { id, permission, revoked } = u
+  const fileId = u.file_id
+  const downloadCount = u.download_count
+  const hasPassword = u.has_password
+  const expiresAt = nullableDateTime(u.expires_at)
+  const maxDownloads = nullable(u.max_downloads, isInt)
+  const createdAt = nullableDateTime(u.created_at)
+  const updatedAt = sameOr(u.updated_at, u.created_at, createdAt)
+  if (
+    !isShareId(id) ||
+    !isFileId(fileId) ||
+    !isPermission(permission) ||
+    !isNonNegativeInt(downloadCount) ||
+    !isBoolean(revoked) ||
+    !isBoolean(hasPassword) ||
+    expiresAt === UNUSUAL ||
+    maxDownloads === UNUSUAL ||
+    createdAt === UNUSUAL ||
+    updatedAt === UNUSUAL
+  ) {
+    return undefined
+  }
+  return new Domain.Share(
+    {
+      id,
+      fileId,
+      permission,
+      expiresAt,
+      maxDownloads,
+      downloadCount,
+      revoked,
+      hasPassword,
+      createdAt,
+      updatedAt
+    },
+    true
+  )
+}
+
+/** An array whose every element has the usual shape. @internal */
+export const array =
+  <A>(element: (u: unknown) => A | undefined) =>
+  (u: unknown): ReadonlyArray<A> | undefined => {
+    if (!Array.isArray(u)) return undefined
+    const out: Array<A> = []
+    for (const item of u) {
+      const a = element(item)
+      if (a === undefined) return undefined
+      out.push(a)
+    }
+    return out
+  }
+
+/**
+ * A decoder that tries `fast` and falls back to `schema` (the full decoder) when `fast` refuses.
+ * @internal
+ */
+export const withFastPath =
+  <A>(
+    fast: (u: unknown) => A | undefined,
+    schema: (u: unknown) => Either.Either<A, ParseResult.ParseIssue>
+  ): ((u: unknown) => Either.Either<A, ParseResult.ParseIssue>) =>
+  (u) => {
+    const a = fast(u)
+    return a === undefined ? schema(u) : Either.right(a)
+  }

@@ -8,11 +8,11 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import { Duration, Effect, Option, type Schedule, type Schema, type Scope, Stream } from "effect"
-import mime from "mime"
 import * as Domain from "../Domain.js"
 import * as Errors from "../Errors.js"
 import type { Service } from "../FluidCloud.js"
 import { type UploadError, UploadEvent, type UploadOptions, type UploadSource } from "../Upload.js"
+import * as mime from "./contentType.js"
 import type * as Hash from "./hash.js"
 import { operations } from "./operations.js"
 import * as Source from "./source.js"

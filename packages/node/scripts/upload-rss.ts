@@ -75,7 +75,7 @@ const compile = (): ReadonlyArray<string> => {
   const dependencies: ReadonlyArray<readonly [string, string]> = [
     ["core", "effect"],
     ["core", "@effect/platform"],
-    ["core", "mime"],
+    ["core", "hash-wasm"],
     ["core", "@noble/hashes"],
     ["node", "@effect/platform-node"]
   ]

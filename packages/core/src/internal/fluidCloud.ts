@@ -25,7 +25,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const transport = yield* Transport.make(options)
     const { execute } = transport
     const fileSystem = yield* Effect.serviceOption(FileSystem.FileSystem)
-    const sha256 = yield* Hash.Sha256
+    const sha256 = yield* Hash.make
     const uploader = Upload.make({ transport, fileSystem, sha256 })
 
     const spaces: Service["spaces"] = {

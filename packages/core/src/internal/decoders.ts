@@ -16,21 +16,31 @@
 import { DateTime, Either, Option, type ParseResult, Predicate } from "effect"
 import * as Domain from "../Domain.js"
 
-/** Whether character `c` is a hex digit. */
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+/** 1 at the char codes of hex digits. */
+const HEX = new Uint8Array(128)
+for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1
+
+const hexRun = (u: string, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) if (HEX[u.charCodeAt(i)] !== 1) return false
+  return true
+}
 
 /**
  * `Schema.UUID`'s pattern, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$` (case
- * insensitive), checked character by character (a third of the regex's time).
+ * insensitive), checked by table (half the regex's time).
  */
-const isUuid = (u: unknown): u is string => {
-  if (typeof u !== "string" || u.length !== 36) return false
-  for (let i = 0; i < 36; i++) {
-    const c = u.charCodeAt(i)
-    if (i === 8 || i === 13 || i === 18 || i === 23 ? c !== 45 : !isHex(c)) return false
-  }
-  return true
-}
+const isUuid = (u: unknown): u is string =>
+  typeof u === "string" &&
+  u.length === 36 &&
+  u.charCodeAt(8) === 45 &&
+  u.charCodeAt(13) === 45 &&
+  u.charCodeAt(18) === 45 &&
+  u.charCodeAt(23) === 45 &&
+  hexRun(u, 0, 8) &&
+  hexRun(u, 9, 13) &&
+  hexRun(u, 14, 18) &&
+  hexRun(u, 19, 23) &&
+  hexRun(u, 24, 36)
 
 // The ids are `Schema.UUID` branded: the brand adds no check of its own.
 const isSpaceId = (u: unknown): u is Domain.SpaceId => isUuid(u)

@@ -9,7 +9,7 @@
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Context, Effect } from "effect"
-import { createSHA256, type IHasher } from "hash-wasm"
+import type { IHasher } from "hash-wasm"
 
 /**
  * One running sha256: feed it bytes in order, then read the lowercase hex digest once.
@@ -92,12 +92,16 @@ const shared = (hasher: IHasher): Sha256Factory => {
 
 /**
  * Loads `hash-wasm`'s sha256; `noble` where WebAssembly cannot be loaded (a content security
- * policy without `wasm-unsafe-eval`, a runtime without WebAssembly).
+ * policy without `wasm-unsafe-eval`, a runtime without WebAssembly). The module is imported here,
+ * when first needed: a client given another sha256 (`NodeFluidCloud`'s `node:crypto`) never loads
+ * its ~270 KB.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const wasm: Effect.Effect<Sha256Factory> = Effect.tryPromise(() => createSHA256()).pipe(
+export const wasm: Effect.Effect<Sha256Factory> = Effect.tryPromise(() =>
+  import("./sha256Wasm.js").then((module) => module.create())
+).pipe(
   Effect.map(shared),
   Effect.orElseSucceed(() => noble)
 )

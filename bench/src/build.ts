@@ -14,6 +14,7 @@ const entries = {
   sink: join(benchDir, "src", "sink.ts"),
   raw: join(benchDir, "src", "raw.ts"),
   sdk: join(benchDir, "src", "sdk.ts"),
+  platform: join(benchDir, "src", "platform.ts"),
   "cold-raw": join(benchDir, "entries", "cold-raw.ts"),
   "cold-sdk": join(benchDir, "entries", "cold-sdk.ts"),
   emulator: join(benchDir, "..", "packages", "testing", "src", "bin", "fluidcloud-emulator.ts")

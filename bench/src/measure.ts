@@ -11,14 +11,15 @@ export interface UploadResult {
   readonly verified: boolean
 }
 
-/** Latencies of repeated calls, in milliseconds. */
+/** Latencies of repeated calls, in milliseconds, and the CPU time each call cost the process. */
 export interface LatencyResult {
   readonly p50: number
   readonly p90: number
   readonly mean: number
+  readonly cpuPerCall: number
 }
 
-const cpu = () => {
+export const cpu = () => {
   const u = process.cpuUsage()
   return (u.user + u.system) / 1e6
 }
@@ -38,10 +39,11 @@ export const percentile = (xs: ReadonlyArray<number>, p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
 }
 
-export const latencies = (xs: ReadonlyArray<number>): LatencyResult => ({
+export const latencies = (xs: ReadonlyArray<number>, cpuSeconds: number): LatencyResult => ({
   p50: percentile(xs, 0.5),
   p90: percentile(xs, 0.9),
-  mean: xs.reduce((a, b) => a + b, 0) / xs.length
+  mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+  cpuPerCall: (cpuSeconds * 1000) / xs.length
 })
 
 /** Prints the result line and ends the process (keep-alive sockets would hold it open). */

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto"
 import { open } from "node:fs/promises"
 import { Agent } from "undici"
-import { latencies, maxRssMiB, phase, report } from "./measure.js"
+import { cpu, latencies, maxRssMiB, phase, report } from "./measure.js"
 import { API_KEY, SPACE_ID } from "./wire.js"
 
 const MiB = 1024 * 1024
@@ -129,13 +129,15 @@ if (mode === "upload") {
 } else if (mode === "get") {
   const [fileId = "", warmup = "0", n = "0"] = rest
   const times: Array<number> = []
+  let cpu0 = 0
   for (let i = 0; i < Number(warmup) + Number(n); i++) {
+    if (i === Number(warmup)) cpu0 = cpu()
     const t0 = performance.now()
     const body = await call(baseUrl, "GET", `/files/${fileId}`)
     if (field(body, "id") !== fileId) throw new Error("wrong file")
     if (i >= Number(warmup)) times.push(performance.now() - t0)
   }
-  report(latencies(times))
+  report(latencies(times, cpu() - cpu0))
 } else {
   throw new Error(`unknown mode ${mode}`)
 }

@@ -9,7 +9,7 @@
 import { Domain, FluidCloud } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
 import { Clock, Effect, Redacted } from "effect"
-import { latencies, maxRssMiB, phase, report } from "./measure.js"
+import { cpu, latencies, maxRssMiB, phase, report } from "./measure.js"
 import { API_KEY, SPACE_ID } from "./wire.js"
 
 const MiB = 1024 * 1024
@@ -31,21 +31,23 @@ if (mode === "upload") {
 } else if (mode === "get") {
   const [id = "", warmup = "0", n = "0"] = rest
   const fileId = Domain.FileId.make(id)
-  const times = await run(
+  const result = await run(
     Effect.gen(function* () {
       const fc = yield* FluidCloud.FluidCloud
       const times: Array<number> = []
+      let cpu0 = 0
       for (let i = 0; i < Number(warmup) + Number(n); i++) {
+        if (i === Number(warmup)) cpu0 = cpu()
         const t0 = yield* Clock.currentTimeNanos
         const file = yield* fc.files.get(fileId)
         const t1 = yield* Clock.currentTimeNanos
         if (file.id !== fileId) return yield* Effect.dieMessage("wrong file")
         if (i >= Number(warmup)) times.push(Number(t1 - t0) / 1e6)
       }
-      return times
+      return latencies(times, cpu() - cpu0)
     })
   )
-  report(latencies(times))
+  report(result)
 } else {
   throw new Error(`unknown mode ${mode}`)
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, FastCheck as fc, Layer, Option, Schedule, Stream } from "effect"
+import { Chunk, Deferred, Effect, Fiber, FastCheck as fc, Layer, Option, Schedule, Stream } from "effect"
 import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
 import { FluidCloud, Upload } from "../src/index.js"
 import * as Hash from "../src/internal/hash.js"
@@ -197,16 +197,40 @@ describe("sha256", () => {
     })
   )
 
-  it.effect("the Sha256 reference defaults to the standard one, which a client replaces by hash-wasm's", () =>
+  it.effect("the Sha256 reference defaults to the standard one, which a client replaces; a provided one is kept", () =>
     Effect.gen(function* () {
       expect(yield* Upload.Sha256).toBe(Hash.standard)
       expect(Hash.digestHex(Hash.standard, bytesOf(100))).toBe(sha256(bytesOf(100)))
       const built = yield* Hash.make
       expect(built).not.toBe(Hash.standard)
-      expect(built).not.toBe(Hash.noble)
       expect(Hash.digestHex(built, bytesOf(100))).toBe(sha256(bytesOf(100)))
       const own = { create: () => Hash.noble.create() }
       expect(yield* Hash.make.pipe(Effect.provideService(Upload.Sha256, own))).toBe(own)
+    })
+  )
+
+  it.effect("the default hashes with noble until hash-wasm is loaded, then with it; the layer does not wait", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const created: Array<string> = []
+      const recording: Upload.Sha256Factory = {
+        create: () => {
+          created.push("loaded")
+          return Hash.noble.create()
+        }
+      }
+      const factory = yield* Hash.loadingInBackground(Effect.as(Deferred.await(gate), recording))
+      const before = factory.create()
+      before.update(bytesOf(10))
+      expect(created).toEqual([])
+      yield* Deferred.succeed(gate, undefined)
+      for (let turn = 0; turn < 10; turn++) yield* Effect.yieldNow()
+      const after = factory.create()
+      after.update(bytesOf(10))
+      expect(created).toEqual(["loaded"])
+      // a hash keeps the implementation it was created with
+      expect(before.digestHex()).toBe(sha256(bytesOf(10)))
+      expect(after.digestHex()).toBe(sha256(bytesOf(10)))
     })
   )
 

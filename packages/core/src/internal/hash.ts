@@ -107,7 +107,7 @@ export const wasm: Effect.Effect<Sha256Factory> = Effect.tryPromise(() =>
 )
 
 /**
- * The value of `Sha256` when none is provided: the client replaces it with `wasm` when it is built.
+ * The value of `Sha256` when none is provided: the client replaces it when it is built (`make`).
  * Used directly (outside a client), it hashes with `noble`.
  *
  * @since 0.2.0
@@ -117,8 +117,8 @@ export const standard: Sha256Factory = { create: () => noble.create() }
 
 /**
  * The sha256 implementation of the upload engine, read when the client is built. Defaults to
- * `standard` (`hash-wasm`'s WebAssembly sha256, loaded when the client is built);
- * `NodeFluidCloud.layer` provides `node:crypto`'s.
+ * `standard`: `hash-wasm`'s WebAssembly sha256 once loaded; `NodeFluidCloud.layer` provides
+ * `node:crypto`'s.
  *
  * @since 0.1.0
  * @category references
@@ -128,14 +128,36 @@ export class Sha256 extends Context.Reference<Sha256>()("@fluidcloud/core/Sha256
 }) {}
 
 /**
+ * A factory that hashes with `noble` until `load` (run in the background: the caller does not wait
+ * for it) has succeeded, and with what it loaded after. A hash keeps the implementation it was
+ * created with; both give the same digests.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const loadingInBackground = (load: Effect.Effect<Sha256Factory>): Effect.Effect<Sha256Factory> =>
+  Effect.suspend(() => {
+    let loaded: Sha256Factory = noble
+    const factory: Sha256Factory = { create: () => loaded.create() }
+    return Effect.as(
+      Effect.forkDaemon(
+        Effect.map(load, (ready) => {
+          loaded = ready
+        })
+      ),
+      factory
+    )
+  })
+
+/**
  * The factory a client hashes with, built once with the client: the one provided, or for the
- * default, `wasm`.
+ * default, `wasm` loading in the background (the layer does not wait for it).
  *
  * @since 0.2.0
  * @category constructors
  */
 export const make: Effect.Effect<Sha256Factory> = Effect.flatMap(Sha256, (factory) =>
-  factory === standard ? wasm : Effect.succeed(factory)
+  factory === standard ? loadingInBackground(wasm) : Effect.succeed(factory)
 )
 
 /**

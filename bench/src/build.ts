@@ -17,6 +17,7 @@ const entries = {
   platform: join(benchDir, "src", "platform.ts"),
   "cold-raw": join(benchDir, "entries", "cold-raw.ts"),
   "cold-sdk": join(benchDir, "entries", "cold-sdk.ts"),
+  "cold-platform": join(benchDir, "entries", "cold-platform.ts"),
   emulator: join(benchDir, "..", "packages", "testing", "src", "bin", "fluidcloud-emulator.ts")
 } as const
 

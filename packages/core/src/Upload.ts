@@ -9,8 +9,10 @@ import type * as Errors from "./Errors.js"
 
 /**
  * The sha256 implementation uploads hash with, as a `Context.Reference` read when the client is
- * built: the pure-JS `@noble/hashes` by default; `NodeFluidCloud.layer` provides `node:crypto`'s.
- * Provide your own with `Layer.succeed(Upload.Sha256, { create })` below the client's layer.
+ * built: by default `hash-wasm`'s WebAssembly sha256, loaded when the client's layer is built (the
+ * pure-JS `@noble/hashes` where WebAssembly cannot be loaded); `NodeFluidCloud.layer` provides
+ * `node:crypto`'s. Provide your own with `Layer.succeed(Upload.Sha256, { create })` below the
+ * client's layer.
  *
  * @since 0.1.0
  * @category references

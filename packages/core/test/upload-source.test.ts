@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, FastCheck as fc, Layer, Option, Schedule, Stream } from "effect"
+import { Chunk, Deferred, Effect, Fiber, FastCheck as fc, Layer, Option, Schedule, Stream } from "effect"
 import { Emulator, FluidCloudTest } from "../../testing/src/index.js"
 import { FluidCloud, Upload } from "../src/index.js"
 import * as Hash from "../src/internal/hash.js"
@@ -154,21 +154,84 @@ describe("buffer pool", () => {
 })
 
 describe("sha256", () => {
-  it.prop(
-    "the noble default equals node:crypto, fed in any pieces",
+  it.effect.prop(
+    "noble and the hash-wasm default equal node:crypto, fed in any pieces",
     { size: fc.integer({ min: 0, max: 3000 }), cuts: fc.array(fc.integer({ min: 1, max: 700 }), { maxLength: 6 }) },
-    ({ size, cuts }) => {
-      const bytes = bytesOf(size, size + 3)
-      const hash = Hash.noble.create()
-      for (const piece of split(bytes, cuts)) hash.update(piece)
-      expect(hash.digestHex()).toBe(sha256(bytes))
-      expect(Hash.digestHex(Hash.noble, bytes)).toBe(sha256(bytes))
-    }
+    ({ size, cuts }) =>
+      Effect.gen(function* () {
+        const bytes = bytesOf(size, size + 3)
+        for (const factory of [Hash.noble, yield* Hash.wasm]) {
+          const hash = factory.create()
+          for (const piece of split(bytes, cuts)) hash.update(piece)
+          expect(hash.digestHex()).toBe(sha256(bytes))
+          expect(Hash.digestHex(factory, bytes)).toBe(sha256(bytes))
+        }
+      })
   )
 
-  it.effect("the Sha256 reference defaults to noble", () =>
+  it.effect("hashes running at once over the one hash-wasm instance keep their own states", () =>
     Effect.gen(function* () {
-      expect(yield* Upload.Sha256).toBe(Hash.noble)
+      const factory = yield* Hash.wasm
+      const inputs = [bytesOf(5000, 1), bytesOf(3, 2), bytesOf(0), bytesOf(70_000, 3)]
+      const hashes = inputs.map(() => factory.create())
+      // interleaved: each hash takes its turn on the instance between the others' updates
+      for (let offset = 0; offset < 70_000; offset += 997) {
+        inputs.forEach((bytes, i) => {
+          if (offset < bytes.byteLength) hashes[i]?.update(bytes.subarray(offset, offset + 997))
+        })
+      }
+      expect(hashes.map((hash) => hash.digestHex())).toEqual(inputs.map((bytes) => sha256(bytes)))
+      const done = hashes[0]
+      expect(() => done?.update(bytesOf(1))).toThrow()
+    })
+  )
+
+  it.effect("where WebAssembly cannot be loaded, the default hashes with noble", () =>
+    Effect.gen(function* () {
+      const original = Object.getOwnPropertyDescriptor(globalThis, "WebAssembly")
+      Object.defineProperty(globalThis, "WebAssembly", { value: undefined, configurable: true, writable: true })
+      const factory = yield* Hash.wasm.pipe(
+        Effect.ensuring(Effect.sync(() => original && Object.defineProperty(globalThis, "WebAssembly", original)))
+      )
+      expect(factory).toBe(Hash.noble)
+      expect(typeof WebAssembly).toBe("object")
+    })
+  )
+
+  it.effect("the Sha256 reference defaults to the standard one, which a client replaces; a provided one is kept", () =>
+    Effect.gen(function* () {
+      expect(yield* Upload.Sha256).toBe(Hash.standard)
+      expect(Hash.digestHex(Hash.standard, bytesOf(100))).toBe(sha256(bytesOf(100)))
+      const built = yield* Hash.make
+      expect(built).not.toBe(Hash.standard)
+      expect(Hash.digestHex(built, bytesOf(100))).toBe(sha256(bytesOf(100)))
+      const own = { create: () => Hash.noble.create() }
+      expect(yield* Hash.make.pipe(Effect.provideService(Upload.Sha256, own))).toBe(own)
+    })
+  )
+
+  it.effect("the default hashes with noble until hash-wasm is loaded, then with it; the layer does not wait", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const created: Array<string> = []
+      const recording: Upload.Sha256Factory = {
+        create: () => {
+          created.push("loaded")
+          return Hash.noble.create()
+        }
+      }
+      const factory = yield* Hash.loadingInBackground(Effect.as(Deferred.await(gate), recording))
+      const before = factory.create()
+      before.update(bytesOf(10))
+      expect(created).toEqual([])
+      yield* Deferred.succeed(gate, undefined)
+      for (let turn = 0; turn < 10; turn++) yield* Effect.yieldNow()
+      const after = factory.create()
+      after.update(bytesOf(10))
+      expect(created).toEqual(["loaded"])
+      // a hash keeps the implementation it was created with
+      expect(before.digestHex()).toBe(sha256(bytesOf(10)))
+      expect(after.digestHex()).toBe(sha256(bytesOf(10)))
     })
   )
 

@@ -69,7 +69,7 @@ export const compile = (script: string): ReadonlyArray<string> => {
   const dependencies: ReadonlyArray<readonly [string, string]> = [
     ["core", "effect"],
     ["core", "@effect/platform"],
-    ["core", "mime"],
+    ["core", "hash-wasm"],
     ["core", "@noble/hashes"],
     ["node", "@effect/platform-node"]
   ]

@@ -3,7 +3,9 @@
  * (method, path template, scopes, statuses, idempotency: `routes.ts`), the schema of its input
  * (path parameters, query and JSON body, in wire names, with the checks of `validation.ts`), the
  * schema of its success body, and the error tags its statuses map to beyond the common ones.
- * Encoders and decoders are compiled once, here. `FluidCloud.make` and the upload engine are
+ * Encoders and decoders are compiled once, here; the results the API lists (files, folders,
+ * spaces, shares) decode through a fast path for their usual wire shape (`decoders.ts`), the schema
+ * deciding everything else. `FluidCloud.make` and the upload engine are
  * wiring over this table; a test checks it against `docs/openapi.yaml`.
  *
  * @internal
@@ -12,6 +14,7 @@ import { Either, ParseResult, Schema, type SchemaAST } from "effect"
 import type { OperationId, Route } from "../Contract.js"
 import * as Domain from "../Domain.js"
 import type * as Errors from "../Errors.js"
+import * as Decoders from "./decoders.js"
 import { routes } from "./routes.js"
 import { template } from "./transport/url.js"
 import * as Check from "./validation.js"
@@ -56,12 +59,23 @@ export interface Operation<Id extends OperationId, I, A, E extends ExtraTag, V> 
 /** The input of an operation. @internal */
 export type InputOf<O> = O extends Operation<OperationId, infer I, unknown, ExtraTag, unknown> ? I : never
 
+/** The success decoder: the schema's, behind the fast path when there is one. */
+const decoderOf = <A, AI>(
+  success: Schema.Schema<A, AI>,
+  fast: ((u: unknown) => A | undefined) | undefined
+): ((body: unknown) => Either.Either<A, ParseResult.ParseIssue>) => {
+  const schema = ParseResult.decodeUnknownEither(success)
+  return fast === undefined ? schema : Decoders.withFastPath(fast, schema)
+}
+
 /** An operation whose input is checked and encoded by `input`. */
 const withInput = <const Id extends OperationId, I, W extends Wire, A, AI, const E extends ExtraTag = never>(
   id: Id,
   spec: {
     readonly input: Schema.Schema<I, W>
     readonly success: Schema.Schema<A, AI>
+    /** A fast path for the usual shape of the success body (`decoders.ts`). */
+    readonly fast?: (u: unknown) => A | undefined
     readonly errors?: ReadonlyArray<E>
   }
 ): Operation<Id, I, A, E, Errors.ValidationError> => {
@@ -72,7 +86,7 @@ const withInput = <const Id extends OperationId, I, W extends Wire, A, AI, const
     input: spec.input.ast,
     success: spec.success.ast,
     encode: (input) => Either.mapLeft(encode(input), Check.fromIssue),
-    decode: ParseResult.decodeUnknownEither(spec.success),
+    decode: decoderOf(spec.success, spec.fast),
     path: template(routes[id].path)
   }
 }
@@ -82,14 +96,18 @@ const noInput: Either.Either<Wire> = Either.right({})
 /** An operation without input. */
 const withoutInput = <const Id extends OperationId, A, AI, const E extends ExtraTag = never>(
   id: Id,
-  spec: { readonly success: Schema.Schema<A, AI>; readonly errors?: ReadonlyArray<E> }
+  spec: {
+    readonly success: Schema.Schema<A, AI>
+    readonly fast?: (u: unknown) => A | undefined
+    readonly errors?: ReadonlyArray<E>
+  }
 ): Operation<Id, void, A, E, never> => ({
   route: routes[id],
   errors: spec.errors ?? [],
   input: undefined,
   success: spec.success.ast,
   encode: () => noInput,
-  decode: ParseResult.decodeUnknownEither(spec.success),
+  decode: decoderOf(spec.success, spec.fast),
   path: template(routes[id].path)
 })
 
@@ -103,22 +121,37 @@ const nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Sch
 const NotFound = ["NotFoundError"] as const
 
 /** An operation on one folder by id (delete, restore), answering the folder. */
-const aFolder = { input: Schema.Struct({ path: FolderPath }), success: Domain.Folder, errors: NotFound }
+const aFolder = {
+  input: Schema.Struct({ path: FolderPath }),
+  success: Domain.Folder,
+  fast: Decoders.folder,
+  errors: NotFound
+}
 /** An operation on one file by id (get, delete, restore), answering the file. */
-const aFile = { input: Schema.Struct({ path: FilePath }), success: Domain.FluidFile, errors: NotFound }
+const aFile = {
+  input: Schema.Struct({ path: FilePath }),
+  success: Domain.FluidFile,
+  fast: Decoders.fluidFile,
+  errors: NotFound
+}
 
 /** Every API operation of the contract, in contract order. @internal */
 export const operations = {
-  listSpaces: withoutInput("listSpaces", { success: Schema.Array(Domain.Space) }),
+  listSpaces: withoutInput("listSpaces", {
+    success: Schema.Array(Domain.Space),
+    fast: Decoders.array(Decoders.space)
+  }),
   createSpace: withInput("createSpace", {
     input: Schema.Struct({ body: Schema.Struct({ name: Check.Name }) }),
-    success: Domain.Space
+    success: Domain.Space,
+    fast: Decoders.space
   }),
   listFolders: withInput("listFolders", {
     input: Schema.Struct({
       query: Schema.Struct({ space_id: Check.SpaceId, parent_id: Schema.optional(Check.FolderId), trash: Flag })
     }),
     success: Schema.Array(Domain.Folder),
+    fast: Decoders.array(Decoders.folder),
     errors: NotFound
   }),
   createFolder: withInput("createFolder", {
@@ -126,6 +159,7 @@ export const operations = {
       body: Schema.Struct({ name: Check.FolderName, space_id: Check.SpaceId, parent_id: nullable(Check.FolderId) })
     }),
     success: Domain.Folder,
+    fast: Decoders.folder,
     errors: NotFound
   }),
   updateFolder: withInput("updateFolder", {
@@ -134,6 +168,7 @@ export const operations = {
       body: Schema.Struct({ name: Schema.optional(Check.FolderName), parent_id: nullable(Check.FolderId) })
     }),
     success: Domain.Folder,
+    fast: Decoders.folder,
     errors: NotFound
   }),
   deleteFolder: withInput("deleteFolder", aFolder),
@@ -143,11 +178,13 @@ export const operations = {
       query: Schema.Struct({ space_id: Check.SpaceId, folder_id: Schema.optional(Check.FolderId), trash: Flag })
     }),
     success: Schema.Array(Domain.FluidFile),
+    fast: Decoders.array(Decoders.fluidFile),
     errors: NotFound
   }),
   resolveFile: withInput("resolveFile", {
     input: Schema.Struct({ query: Schema.Struct({ client_key: Check.ClientKey }) }),
     success: Domain.FluidFile,
+    fast: Decoders.fluidFile,
     errors: NotFound
   }),
   getFile: withInput("getFile", aFile),
@@ -157,6 +194,7 @@ export const operations = {
       body: Schema.Struct({ name: Schema.optional(Check.Name), folder_id: nullable(Check.FolderId) })
     }),
     success: Domain.FluidFile,
+    fast: Decoders.fluidFile,
     errors: NotFound
   }),
   deleteFile: withInput("deleteFile", aFile),
@@ -190,6 +228,7 @@ export const operations = {
       })
     }),
     success: Domain.FluidFile,
+    fast: Decoders.fluidFile,
     errors: NotFound
   }),
   abortUpload: withInput("abortUpload", {
@@ -213,7 +252,8 @@ export const operations = {
     input: Schema.Struct({
       query: Schema.Struct({ file_id: Schema.optional(Check.FileId), include_inactive: Flag })
     }),
-    success: Schema.Array(Domain.Share)
+    success: Schema.Array(Domain.Share),
+    fast: Decoders.array(Decoders.share)
   }),
   revokeShare: withInput("revokeShare", {
     input: Schema.Struct({ path: Schema.Struct({ share_id: Check.ShareId }) }),

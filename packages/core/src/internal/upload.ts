@@ -11,12 +11,12 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import { Context, type Duration, Effect, Either, Option, Schedule, type Schema, type Scope, Stream } from "effect"
-import mime from "mime"
 import type * as Domain from "../Domain.js"
 import type * as Errors from "../Errors.js"
 import type { Service } from "../FluidCloud.js"
 import { type UploadError, UploadEvent, type UploadOptions, type UploadSource } from "../Upload.js"
 import * as Completion from "./completion.js"
+import * as mime from "./contentType.js"
 import type * as Hash from "./hash.js"
 import { operations } from "./operations.js"
 import * as Parts from "./parts.js"

@@ -1,7 +1,8 @@
 /**
  * Where part bodies are kept: in memory, or as files in a data directory (streamed both ways,
- * never buffered whole). A blob is written once from a stream (its MD5 computed on the way, for
- * the part's `ETag`) and read back whole or by byte range.
+ * never buffered whole). A blob is written once from a body (its MD5 computed on the way, for the
+ * part's `ETag`) and read back whole or by byte range. In memory, a blob is the chunks it was
+ * received in (the body hands over chunks the emulator may keep: no copy, no concatenation).
  *
  * @internal
  */
@@ -10,6 +11,7 @@ import { createReadStream } from "node:fs"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import { Chunk, Effect, Option, Stream } from "effect"
+import type { Body, BodyReadError } from "./body.js"
 
 /** @internal */
 export interface StoredBlob {
@@ -26,7 +28,7 @@ export class BlobWriteError {
 
 /** @internal */
 export interface BlobStore {
-  readonly write: <E>(key: string, body: Stream.Stream<Uint8Array, E>) => Effect.Effect<StoredBlob, E | BlobWriteError>
+  readonly write: (key: string, body: Body) => Effect.Effect<StoredBlob, BodyReadError | BlobWriteError>
   /**
    * The bytes `start` (inclusive) to `end` (exclusive) of a blob, in chunks of at most 1 MiB that
    * the reader must not change (in memory they are views of the stored bytes). A blob removed
@@ -44,37 +46,51 @@ const WRITE_BATCH = 1024 * 1024
 
 /** @internal */
 export const memory = (): BlobStore => {
-  const blobs = new Map<string, Uint8Array>()
+  const blobs = new Map<string, ReadonlyArray<Uint8Array>>()
   return {
     write: (key, body) =>
       Effect.suspend(() => {
         const md5 = createHash("md5")
         const chunks: Array<Uint8Array> = []
-        return Stream.runForEachChunk(body, (chunk) =>
-          Effect.sync(() => {
-            for (const bytes of Chunk.toReadonlyArray(chunk)) {
-              md5.update(bytes)
-              chunks.push(bytes)
-            }
-          })
-        ).pipe(
-          Effect.map(() => {
-            // one copy: the emulator owns its bytes, whatever the sender does with its buffers afterwards
-            const bytes = Buffer.concat(chunks)
-            blobs.set(key, bytes)
-            return { key, size: bytes.byteLength, md5: md5.digest("hex") }
-          })
+        let size = 0
+        return Effect.map(
+          body((bytes) => {
+            md5.update(bytes)
+            chunks.push(bytes)
+            size += bytes.byteLength
+            return undefined
+          }),
+          () => {
+            blobs.set(key, chunks)
+            return { key, size, md5: md5.digest("hex") }
+          }
         )
       }),
     read: (key, start, end) =>
       Stream.suspend(() => {
-        const bytes = blobs.get(key)
-        if (bytes === undefined) return Stream.dieMessage(`blob ${key} is gone`)
-        const last = Math.min(end, bytes.byteLength)
-        return Stream.unfold(start, (offset) => {
-          if (offset >= last) return Option.none()
-          const next = Math.min(last, offset + READ_CHUNK)
-          return Option.some([bytes.subarray(offset, next), next] as const)
+        const chunks = blobs.get(key)
+        if (chunks === undefined) return Stream.dieMessage(`blob ${key} is gone`)
+        /** Views of the stored chunks from `start` to `end`, about `READ_CHUNK` bytes per stream chunk. */
+        let index = 0
+        let offset = 0
+        let position = start
+        return Stream.unfoldChunk(undefined, () => {
+          const pieces: Array<Uint8Array> = []
+          let gathered = 0
+          while (position < end && index < chunks.length && gathered < READ_CHUNK) {
+            const bytes = chunks[index] ?? new Uint8Array(0)
+            const chunkEnd = offset + bytes.byteLength
+            if (position >= chunkEnd) {
+              index++
+              offset = chunkEnd
+              continue
+            }
+            const to = Math.min(end, chunkEnd, position + READ_CHUNK - gathered)
+            pieces.push(bytes.subarray(position - offset, to - offset))
+            gathered += to - position
+            position = to
+          }
+          return pieces.length === 0 ? Option.none() : Option.some([Chunk.unsafeFromArray(pieces), undefined] as const)
         })
       }),
     remove: (key) => Effect.sync(() => void blobs.delete(key))
@@ -131,30 +147,28 @@ export const directory = (dir: string): BlobStore => {
           let size = 0
           let batch: Array<Uint8Array> = []
           let batched = 0
-          const flush = Effect.tryPromise({
-            try: () => {
-              const buffers = batch
-              batch = []
-              batched = 0
-              return writeAll(handle, buffers)
-            },
-            catch: (cause) => new BlobWriteError(cause)
-          })
-          return Stream.runForEachChunk(body, (chunk) =>
-            Effect.suspend(() => {
-              for (const bytes of Chunk.toReadonlyArray(chunk)) {
-                md5.update(bytes)
-                size += bytes.byteLength
-                batch.push(bytes)
-                batched += bytes.byteLength
-              }
-              return batched >= WRITE_BATCH ? flush : Effect.void
-            })
-          ).pipe(
-            Effect.zipRight(Effect.suspend(() => (batch.length > 0 ? flush : Effect.void))),
+          /** The write in flight; the next one waits for it (writes land in order). */
+          let writing: Promise<void> = Promise.resolve()
+          const flush = (): Promise<void> => {
+            const buffers = batch
+            batch = []
+            batched = 0
+            writing = writing.then(() => writeAll(handle, buffers))
+            return writing
+          }
+          const sink = (bytes: Uint8Array): Promise<void> | undefined => {
+            md5.update(bytes)
+            size += bytes.byteLength
+            batch.push(bytes)
+            batched += bytes.byteLength
+            return batched >= WRITE_BATCH ? flush() : undefined
+          }
+          return body(sink).pipe(
             Effect.zipRight(
               Effect.tryPromise({
                 try: async () => {
+                  if (batch.length > 0) await flush()
+                  await writing
                   await handle.close()
                   await Fs.rename(tmp, pathOf(key))
                 },

@@ -1,7 +1,7 @@
 /**
  * The in-process `HttpClient`: each request becomes a web `Request` handed to the emulator's
  * handler, and its response a web `Response`, with no socket in between. Request bodies are
- * passed through without copying (the emulator copies what it keeps); streamed response bodies
+ * passed through without copying (the emulator copies what it keeps: `body.ts`); streamed response bodies
  * are copied chunk by chunk, so the caller owns what it gets, as from a socket. A connection-reset fault
  * before the response fails the call with a `RequestError` of reason "Transport"; a reset after
  * some body bytes fails the body stream, as a dropped connection does.

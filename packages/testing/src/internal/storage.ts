@@ -11,6 +11,7 @@ import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Option, Stream } from "effect"
 import type { StorageGetFault } from "../Emulator.js"
+import * as Body from "./body.js"
 import * as Faults from "./faults.js"
 import * as Ranges from "./ranges.js"
 import * as Files from "./resources/files.js"
@@ -120,7 +121,7 @@ export const handlers = (state: State) => {
         }
         state.blobCounter += 1
         const key = `part-${uploadId}-${n}-${state.blobCounter}`
-        const stored = yield* state.blobs.write(key, request.stream).pipe(Effect.either)
+        const stored = yield* state.blobs.write(key, Body.of(request)).pipe(Effect.either)
         if (stored._tag === "Left") return storageError(400, "body_read_failed")
         if (stored.right.size !== expected) {
           yield* state.blobs.remove(key)

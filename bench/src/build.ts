@@ -1,0 +1,48 @@
+/**
+ * Bundles each process the benchmarks start (the sink, the two clients, the cold starts, the
+ * emulator) into one plain-JavaScript file under bench/build/ (git-ignored), so each runs on plain
+ * node: no TypeScript loader in its memory, start-up or CPU figures.
+ */
+import { rmSync } from "node:fs"
+import { join } from "node:path"
+import { build } from "esbuild"
+
+export const benchDir = join(import.meta.dirname, "..")
+export const buildDir = join(benchDir, "build")
+
+const entries = {
+  sink: join(benchDir, "src", "sink.ts"),
+  raw: join(benchDir, "src", "raw.ts"),
+  sdk: join(benchDir, "src", "sdk.ts"),
+  platform: join(benchDir, "src", "platform.ts"),
+  "cold-raw": join(benchDir, "entries", "cold-raw.ts"),
+  "cold-sdk": join(benchDir, "entries", "cold-sdk.ts"),
+  "cold-platform": join(benchDir, "entries", "cold-platform.ts"),
+  emulator: join(benchDir, "..", "packages", "testing", "src", "bin", "fluidcloud-emulator.ts")
+} as const
+
+export type Entry = keyof typeof entries
+
+/** The path of an entry's bundle. */
+export const bundlePath = (entry: Entry): string => join(buildDir, `${entry}.mjs`)
+
+export const buildAll = async (): Promise<void> => {
+  rmSync(buildDir, { recursive: true, force: true })
+  await build({
+    entryPoints: Object.entries(entries).map(([out, input]) => ({ in: input, out })),
+    outdir: buildDir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    splitting: false,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    // CommonJS dependencies bundled into ESM still call `require` for Node built-ins
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+    }
+  })
+}
+
+export const cleanBuild = (): void => rmSync(buildDir, { recursive: true, force: true })

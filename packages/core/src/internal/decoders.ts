@@ -1,0 +1,330 @@
+/**
+ * Fast paths for decoding the result objects the API lists (`File`, `Folder`, `Space`, `Share`):
+ * straight-line checks of the usual wire shape that build the same `Schema.Class` instances the
+ * schema decoder builds (`new Class(props, true)`, as `Schema.Class` does after decoding), and
+ * return `undefined` for anything else — a missing or mistyped field, an id that is not a UUID, a
+ * date that does not parse, a value outside its literals — so that the operation's schema decodes
+ * it instead, with its exact `ParseIssue`. A fast path may refuse what the schema accepts; it never
+ * accepts what the schema refuses nor builds a different value (the decoders test checks both,
+ * field by field, against the schemas).
+ *
+ * Why: the generic schema interpreter spends ~15 µs on one `File` (renames, three UUID patterns,
+ * three dates, ten `Option`s, each step an `Either`); these take ~1 µs.
+ *
+ * @internal
+ */
+import { DateTime, Either, Option, type ParseResult, Predicate } from "effect"
+import * as Domain from "../Domain.js"
+
+/** 1 at the char codes of hex digits. */
+const HEX = new Uint8Array(128)
+for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1
+
+const hexRun = (u: string, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) if (HEX[u.charCodeAt(i)] !== 1) return false
+  return true
+}
+
+/**
+ * `Schema.UUID`'s pattern, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$` (case
+ * insensitive), checked by table (half the regex's time).
+ */
+const isUuid = (u: unknown): u is string =>
+  typeof u === "string" &&
+  u.length === 36 &&
+  u.charCodeAt(8) === 45 &&
+  u.charCodeAt(13) === 45 &&
+  u.charCodeAt(18) === 45 &&
+  u.charCodeAt(23) === 45 &&
+  hexRun(u, 0, 8) &&
+  hexRun(u, 9, 13) &&
+  hexRun(u, 14, 18) &&
+  hexRun(u, 19, 23) &&
+  hexRun(u, 24, 36)
+
+// The ids are `Schema.UUID` branded: the brand adds no check of its own.
+const isSpaceId = (u: unknown): u is Domain.SpaceId => isUuid(u)
+const isFolderId = (u: unknown): u is Domain.FolderId => isUuid(u)
+const isFileId = (u: unknown): u is Domain.FileId => isUuid(u)
+const isShareId = (u: unknown): u is Domain.ShareId => isUuid(u)
+
+/** `Schema.Int`: a safe integer. */
+const isInt = (u: unknown): u is number => typeof u === "number" && Number.isSafeInteger(u)
+
+/** `Schema.NonNegativeInt`. */
+const isNonNegativeInt = (u: unknown): u is number => isInt(u) && u >= 0
+
+const literals = <const L extends ReadonlyArray<string>>(values: L) => {
+  const set: ReadonlySet<unknown> = new Set(values)
+  return (u: unknown): u is L[number] => set.has(u)
+}
+const isPermission = literals(Domain.Permission.literals)
+
+/** Marks a field that is not of the usual shape. */
+const UNUSUAL: unique symbol = Symbol.for("@fluidcloud/core/internal/decoders/unusual")
+type Unusual = typeof UNUSUAL
+
+const none: Option.Option<never> = Option.none()
+
+/**
+ * A nullable field of literals: each value's `Option` made once and shared (an `Option` is an
+ * immutable value), one allocation less per field and object.
+ */
+const nullableLiteral = <const L extends ReadonlyArray<string>>(values: L) => {
+  const options: ReadonlyMap<unknown, Option.Option<L[number]>> = new Map(
+    values.map((value) => [value, Option.some(value)] as const)
+  )
+  return (u: unknown): Option.Option<L[number]> | Unusual =>
+    u === null || u === undefined ? none : (options.get(u) ?? UNUSUAL)
+}
+const nullableScanStatus = nullableLiteral(Domain.ScanStatus.literals)
+const nullableFileStatus = nullableLiteral(Domain.FileStatus.literals)
+
+/** A field decoded as `optionalWith(schema, { as: "Option", nullable: true })` does. */
+const nullable = <A>(u: unknown, is: (u: unknown) => u is A): Option.Option<A> | Unusual =>
+  u === null || u === undefined ? none : is(u) ? Option.some(u) : UNUSUAL
+
+/** The number written in `s` from `from`, `n` digits long; `NaN` if any is not a digit. */
+const digits = (s: string, from: number, n: number): number => {
+  let value = 0
+  for (let i = from; i < from + n; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return Number.NaN
+    value = value * 10 + d
+  }
+  return value
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const daysIn = (year: number, month: number) =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : (DAYS[month - 1] ?? 0)
+
+/**
+ * The epoch milliseconds of `YYYY-MM-DDTHH:MM:SS.sssZ` (what `toISOString` writes) holding a real
+ * date and time from year 100 on, read without the general date parser: there, every engine's
+ * parser gives exactly `Date.UTC` of the fields. `undefined` for anything else.
+ */
+const isoUtc = (s: string): number | undefined => {
+  if (
+    s.length !== 24 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46 ||
+    s.charCodeAt(23) !== 90
+  ) {
+    return undefined
+  }
+  const year = digits(s, 0, 4)
+  const month = digits(s, 5, 2)
+  const day = digits(s, 8, 2)
+  const hour = digits(s, 11, 2)
+  const minute = digits(s, 14, 2)
+  const second = digits(s, 17, 2)
+  const millis = digits(s, 20, 3)
+  const valid =
+    year >= 100 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    millis >= 0
+  return valid ? Date.UTC(year, month - 1, day, hour, minute, second, millis) : undefined
+}
+
+/**
+ * `Schema.DateTimeUtc`: `DateTime.unsafeMake` of the string, as the schema's transformation calls
+ * it (of its epoch milliseconds, the same value, for the usual `toISOString` form).
+ */
+const dateTime = (u: unknown): DateTime.Utc | Unusual => {
+  if (typeof u !== "string") return UNUSUAL
+  try {
+    return DateTime.unsafeMake(isoUtc(u) ?? u)
+  } catch {
+    return UNUSUAL
+  }
+}
+
+/** A nullable `Schema.DateTimeUtc` field, as `Option`. */
+const nullableDateTime = (u: unknown): Option.Option<DateTime.Utc> | Unusual => {
+  if (u === null || u === undefined) return none
+  const date = dateTime(u)
+  return date === UNUSUAL ? UNUSUAL : Option.some(date)
+}
+
+/**
+ * `updated_at` beside `created_at`: the same text (an object never changed) decodes to the same
+ * (immutable) value, parsed once.
+ */
+const sameOr = (
+  u: unknown,
+  other: unknown,
+  decoded: Option.Option<DateTime.Utc> | Unusual
+): Option.Option<DateTime.Utc> | Unusual => (typeof u === "string" && u === other ? decoded : nullableDateTime(u))
+
+const isString = Predicate.isString
+const isBoolean = Predicate.isBoolean
+
+/** `Domain.Space`. @internal */
+export const space = (u: unknown): Domain.Space | undefined => {
+  if (!Predicate.isRecord(u)) return undefined
+  const { id, name } = u
+  const createdAt = nullableDateTime(u.created_at)
+  const updatedAt = sameOr(u.updated_at, u.created_at, createdAt)
+  if (!isSpaceId(id) || !isString(name) || createdAt === UNUSUAL || updatedAt === UNUSUAL) return undefined
+  return new Domain.Space({ id, name, createdAt, updatedAt }, true)
+}
+
+/** `Domain.Folder`. @internal */
+export const folder = (u: unknown): Domain.Folder | undefined => {
+  if (!Predicate.isRecord(u)) return undefined
+  const { id, name } = u
+  const spaceId = nullable(u.space_id, isSpaceId)
+  const parentId = nullable(u.parent_id, isFolderId)
+  const deletedAt = nullableDateTime(u.deleted_at)
+  const createdAt = nullableDateTime(u.created_at)
+  const updatedAt = sameOr(u.updated_at, u.created_at, createdAt)
+  if (
+    !isFolderId(id) ||
+    !isString(name) ||
+    spaceId === UNUSUAL ||
+    parentId === UNUSUAL ||
+    deletedAt === UNUSUAL ||
+    createdAt === UNUSUAL ||
+    updatedAt === UNUSUAL
+  ) {
+    return undefined
+  }
+  return new Domain.Folder({ id, name, spaceId, parentId, deletedAt, createdAt, updatedAt }, true)
+}
+
+/** `Domain.FluidFile`. @internal */
+export const fluidFile = (u: unknown): Domain.FluidFile | undefined => {
+  if (!Predicate.isRecord(u)) return undefined
+  const id = u.id
+  const originalName = u.original_name
+  const spaceId = nullable(u.space_id, isSpaceId)
+  const folderId = nullable(u.folder_id, isFolderId)
+  const mime = nullable(u.mime, isString)
+  const size = nullable(u.size, isNonNegativeInt)
+  const sha256 = nullable(u.sha256, isString)
+  const scanStatus = nullableScanStatus(u.scan_status)
+  const status = nullableFileStatus(u.status)
+  const clientKey = nullable(u.client_key, isString)
+  const deletedAt = nullableDateTime(u.deleted_at)
+  const createdAt = nullableDateTime(u.created_at)
+  const updatedAt = sameOr(u.updated_at, u.created_at, createdAt)
+  const publicUrl = nullable(u.public_url, isString)
+  if (
+    !isFileId(id) ||
+    !isString(originalName) ||
+    spaceId === UNUSUAL ||
+    folderId === UNUSUAL ||
+    mime === UNUSUAL ||
+    size === UNUSUAL ||
+    sha256 === UNUSUAL ||
+    scanStatus === UNUSUAL ||
+    status === UNUSUAL ||
+    clientKey === UNUSUAL ||
+    deletedAt === UNUSUAL ||
+    createdAt === UNUSUAL ||
+    updatedAt === UNUSUAL ||
+    publicUrl === UNUSUAL
+  ) {
+    return undefined
+  }
+  return new Domain.FluidFile(
+    {
+      id,
+      originalName,
+      spaceId,
+      folderId,
+      mime,
+      size,
+      sha256,
+      scanStatus,
+      status,
+      clientKey,
+      deletedAt,
+      createdAt,
+      updatedAt,
+      publicUrl
+    },
+    true
+  )
+}
+
+/** `Domain.Share`. @internal */
+export const share = (u: unknown): Domain.Share | undefined => {
+  if (!Predicate.isRecord(u)) return undefined
+  const { id, permission, revoked } = u
+  const fileId = u.file_id
+  const downloadCount = u.download_count
+  const hasPassword = u.has_password
+  const expiresAt = nullableDateTime(u.expires_at)
+  const maxDownloads = nullable(u.max_downloads, isInt)
+  const createdAt = nullableDateTime(u.created_at)
+  const updatedAt = sameOr(u.updated_at, u.created_at, createdAt)
+  if (
+    !isShareId(id) ||
+    !isFileId(fileId) ||
+    !isPermission(permission) ||
+    !isNonNegativeInt(downloadCount) ||
+    !isBoolean(revoked) ||
+    !isBoolean(hasPassword) ||
+    expiresAt === UNUSUAL ||
+    maxDownloads === UNUSUAL ||
+    createdAt === UNUSUAL ||
+    updatedAt === UNUSUAL
+  ) {
+    return undefined
+  }
+  return new Domain.Share(
+    {
+      id,
+      fileId,
+      permission,
+      expiresAt,
+      maxDownloads,
+      downloadCount,
+      revoked,
+      hasPassword,
+      createdAt,
+      updatedAt
+    },
+    true
+  )
+}
+
+/** An array whose every element has the usual shape. @internal */
+export const array =
+  <A>(element: (u: unknown) => A | undefined) =>
+  (u: unknown): ReadonlyArray<A> | undefined => {
+    if (!Array.isArray(u)) return undefined
+    const out: Array<A> = []
+    for (const item of u) {
+      const a = element(item)
+      if (a === undefined) return undefined
+      out.push(a)
+    }
+    return out
+  }
+
+/**
+ * A decoder that tries `fast` and falls back to `schema` (the full decoder) when `fast` refuses.
+ * @internal
+ */
+export const withFastPath =
+  <A>(
+    fast: (u: unknown) => A | undefined,
+    schema: (u: unknown) => Either.Either<A, ParseResult.ParseIssue>
+  ): ((u: unknown) => Either.Either<A, ParseResult.ParseIssue>) =>
+  (u) => {
+    const a = fast(u)
+    return a === undefined ? schema(u) : Either.right(a)
+  }

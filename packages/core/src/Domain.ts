@@ -23,27 +23,62 @@ const nullable = <S extends Schema.Schema.Any>(schema: S) =>
  * @category ids
  */
 export const SpaceId = Schema.UUID.pipe(Schema.brand("@fluidcloud/SpaceId"))
-/** @since 0.1.0 @category ids */
+/**
+ * @since 0.1.0
+ * @category ids
+ */
 export type SpaceId = typeof SpaceId.Type
 
-/** The id of a Folder (a UUID). @since 0.1.0 @category ids */
+/**
+ * The id of a Folder (a UUID).
+ *
+ * @since 0.1.0
+ * @category ids
+ */
 export const FolderId = Schema.UUID.pipe(Schema.brand("@fluidcloud/FolderId"))
-/** @since 0.1.0 @category ids */
+/**
+ * @since 0.1.0
+ * @category ids
+ */
 export type FolderId = typeof FolderId.Type
 
-/** The id of a File (a UUID). @since 0.1.0 @category ids */
+/**
+ * The id of a File (a UUID).
+ *
+ * @since 0.1.0
+ * @category ids
+ */
 export const FileId = Schema.UUID.pipe(Schema.brand("@fluidcloud/FileId"))
-/** @since 0.1.0 @category ids */
+/**
+ * @since 0.1.0
+ * @category ids
+ */
 export type FileId = typeof FileId.Type
 
-/** The id of a share link (a UUID), as passed to `shares.revoke`. @since 0.1.0 @category ids */
+/**
+ * The id of a share link (a UUID), as passed to `shares.revoke`.
+ *
+ * @since 0.1.0
+ * @category ids
+ */
 export const ShareId = Schema.UUID.pipe(Schema.brand("@fluidcloud/ShareId"))
-/** @since 0.1.0 @category ids */
+/**
+ * @since 0.1.0
+ * @category ids
+ */
 export type ShareId = typeof ShareId.Type
 
-/** The id of an upload session (a UUID). @since 0.1.0 @category ids */
+/**
+ * The id of an upload session (a UUID).
+ *
+ * @since 0.1.0
+ * @category ids
+ */
 export const UploadId = Schema.UUID.pipe(Schema.brand("@fluidcloud/UploadId"))
-/** @since 0.1.0 @category ids */
+/**
+ * @since 0.1.0
+ * @category ids
+ */
 export type UploadId = typeof UploadId.Type
 
 /**
@@ -54,7 +89,10 @@ export type UploadId = typeof UploadId.Type
  * @category models
  */
 export const ScanStatus = Schema.Literal("pending", "clean", "infected", "error")
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ScanStatus = typeof ScanStatus.Type
 
 /**
@@ -64,7 +102,10 @@ export type ScanStatus = typeof ScanStatus.Type
  * @category models
  */
 export const FileStatus = Schema.Literal("uploading", "ready", "deleted")
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type FileStatus = typeof FileStatus.Type
 
 /**
@@ -74,7 +115,10 @@ export type FileStatus = typeof FileStatus.Type
  * @category models
  */
 export const Permission = Schema.Literal("view", "download")
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Permission = typeof Permission.Type
 
 /**

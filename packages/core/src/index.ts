@@ -34,18 +34,96 @@ export * as Errors from "./Errors.js"
  * @since 0.1.0
  */
 export {
+  /**
+   * `Errors.ApiError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   ApiError,
+  /**
+   * `Errors.AuthError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   AuthError,
+  /**
+   * `Errors.ConflictError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   ConflictError,
+  /**
+   * `Errors.DecodeError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   DecodeError,
+  /**
+   * `Errors.IntegrityError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   IntegrityError,
+  /**
+   * `Errors.NotFoundError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   NotFoundError,
+  /**
+   * `Errors.PermissionError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   PermissionError,
+  /**
+   * `Errors.QuotaExceededError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   QuotaExceededError,
+  /**
+   * `Errors.RateLimitError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   RateLimitError,
+  /**
+   * `Errors.SourceError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   SourceError,
+  /**
+   * `Errors.TargetError` at the package root.
+   *
+   * @since 0.2.0
+   * @category errors
+   */
   TargetError,
+  /**
+   * `Errors.TransportError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   TransportError,
+  /**
+   * `Errors.ValidationError` at the package root.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
   ValidationError
 } from "./Errors.js"
 /**

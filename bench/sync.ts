@@ -3,7 +3,8 @@
  * `NodeFluidCloud`): a tree of `BENCH_FILES` files (default 1,000, of 1 KiB in 20 directories)
  * is pushed, pushed again by the same client (the hash cache answers), pushed again by a fresh
  * client (every file hashed again), pulled into a new directory, and pulled again. Prints the
- * wall time of each run and the requests the emulator served for it.
+ * wall time of each run and the requests the emulator served for it, next to the baseline: the
+ * same files uploaded with `files.upload`, `jobs` at once, without sync (no listing, no folders).
  *
  * Run with `pnpm bench:sync` (optionally `BENCH_FILES=5000 BENCH_JOBS=8 pnpm bench:sync`).
  */
@@ -22,9 +23,11 @@ const size = 1024
 
 const root = mkdtempSync(join(tmpdir(), "fluidcloud-bench-sync-"))
 const source = join(root, "source")
+const paths: Array<string> = []
 for (let i = 0; i < files; i++) {
   const dir = join(source, `dir-${i % directories}`)
   mkdirSync(dir, { recursive: true })
+  paths.push(join(dir, `file-${i}.txt`))
   writeFileSync(join(dir, `file-${i}.txt`), Buffer.alloc(size, i % 251))
 }
 
@@ -66,6 +69,15 @@ const program = Effect.gen(function* () {
     Effect.map(fc.spaces.create("bench sync"), (space) => space.id)
   )
   const target = { spaceId, path: "bench" }
+  const baseline = Effect.flatMap(FluidCloud.FluidCloud, (fc) =>
+    Effect.succeed(
+      Stream.fromIterable(paths).pipe(
+        Stream.mapEffect((path) => fc.files.upload(path, spaceId), { concurrency: jobs }),
+        Stream.drain
+      )
+    )
+  )
+  rows.push(yield* measured("baseline: files.upload of each file", yield* baseline))
   const push = Effect.flatMap(FluidCloud.FluidCloud, (fc) => Effect.succeed(fc.sync.push(source, target, { jobs })))
   rows.push(yield* measured("push (all new)", yield* push))
   rows.push(yield* measured("push again (same client: cached hashes)", yield* push))

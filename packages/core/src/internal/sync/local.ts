@@ -37,6 +37,16 @@ export interface LocalTree {
   readonly events: ReadonlyArray<PathEvent>
 }
 
+/** System calls at once. */
+const CONCURRENCY = 16
+
+/** A directory to walk: where it is, and (following symlinks) the real paths above it. */
+interface Directory {
+  readonly rel: string
+  readonly abs: string
+  readonly ancestors: ReadonlySet<string>
+}
+
 /** What the walk needs. @internal */
 export interface Walk {
   readonly fs: FileSystem.FileSystem
@@ -90,10 +100,6 @@ export const walk = (deps: Walk, root: string): Effect.Effect<LocalTree> =>
     const untouchable = new Set<string>()
     const unreadable = new Set<string>()
     const events: Array<PathEvent> = []
-    // bounds the system calls in flight, whatever the shape of the tree
-    const io = yield* Effect.makeSemaphore(16)
-    const call = <A>(effect: Effect.Effect<A, PlatformError.PlatformError>) => io.withPermits(1)(effect)
-
     const failed = (rel: string, what: string) => (cause: PlatformError.PlatformError) =>
       Effect.sync(() => {
         events.push(
@@ -105,40 +111,26 @@ export const walk = (deps: Walk, root: string): Effect.Effect<LocalTree> =>
         )
       })
 
-    const realPath = (abs: string) => call(fs.realPath(abs)).pipe(Effect.option)
+    const realPath = (abs: string) => fs.realPath(abs).pipe(Effect.option)
 
-    const visit = (rel: string, abs: string, ancestors: ReadonlySet<string>): Effect.Effect<void> =>
-      call(fs.readDirectory(abs)).pipe(
-        Effect.matchEffect({
-          onFailure: (cause) =>
-            Effect.zipRight(
-              Effect.sync(() => unreadable.add(rel)),
-              failed(rel, `read the directory ${rel === "" ? "." : rel}`)(cause)
-            ),
-          onSuccess: (names) =>
-            Effect.forEach([...names].sort(), (name) => entry(join(rel, name), path.join(abs, name), ancestors), {
-              concurrency: 32,
-              discard: true
-            })
-        })
-      )
-
-    const entry = (rel: string, abs: string, ancestors: ReadonlySet<string>): Effect.Effect<void> =>
+    /** One entry of a directory; a directory to walk next, if it is one. */
+    const entry = (rel: string, abs: string, ancestors: ReadonlySet<string>): Effect.Effect<Option.Option<Directory>> =>
       Effect.gen(function* () {
-        const isLink = Option.isSome(yield* Effect.option(call(fs.readLink(abs))))
+        const isLink = Option.isSome(yield* Effect.option(fs.readLink(abs)))
         if (isLink && !deps.followSymlinks) {
           untouchable.add(rel)
           events.push(SyncEvent.Warning({ path: rel, reason: "symlink", detail: "a symbolic link, not followed" }))
-          return
+          return Option.none()
         }
-        const stat = yield* Effect.either(call(fs.stat(abs)))
+        const stat = yield* Effect.either(fs.stat(abs))
         if (stat._tag === "Left") {
           untouchable.add(rel)
-          return yield* failed(rel, `read ${rel}`)(stat.left)
+          yield* failed(rel, `read ${rel}`)(stat.left)
+          return Option.none()
         }
         const info = stat.right
         if (info.type === "Directory") {
-          if (!filter.directory(rel)) return
+          if (!filter.directory(rel)) return Option.none()
           let below = ancestors
           if (deps.followSymlinks) {
             const real = Option.getOrElse(yield* realPath(abs), () => abs)
@@ -147,17 +139,18 @@ export const walk = (deps: Walk, root: string): Effect.Effect<LocalTree> =>
               events.push(
                 SyncEvent.Warning({ path: rel, reason: "symlink", detail: "a symbolic link to a directory it is in" })
               )
-              return
+              return Option.none()
             }
             below = new Set([...ancestors, real])
           }
           directories.push(rel)
-          return yield* visit(rel, abs, below)
+          return Option.some({ rel, abs, ancestors: below })
         }
         if (info.type === "File") {
-          if (filter.file(rel))
+          if (filter.file(rel)) {
             files.set(rel, { path: rel, absolute: abs, size: Number(info.size), mtimeMs: mtimeOf(info) })
-          return
+          }
+          return Option.none()
         }
         untouchable.add(rel)
         events.push(
@@ -167,10 +160,37 @@ export const walk = (deps: Walk, root: string): Effect.Effect<LocalTree> =>
             detail: `not a regular file or directory (${info.type})`
           })
         )
+        return Option.none()
       })
 
+    // a level of the tree at a time, a bounded number of system calls at once within it
     const rootReal = deps.followSymlinks ? Option.getOrElse(yield* realPath(root), () => root) : root
-    yield* visit("", root, new Set([rootReal]))
+    let level: ReadonlyArray<Directory> = [{ rel: "", abs: root, ancestors: new Set([rootReal]) }]
+    while (level.length > 0) {
+      const listed = yield* Effect.forEach(
+        level,
+        (dir) =>
+          fs.readDirectory(dir.abs).pipe(
+            Effect.map((names) => [...names].sort().map((name) => [dir, name] as const)),
+            Effect.catchAll((cause) =>
+              Effect.as(
+                Effect.zipRight(
+                  Effect.sync(() => unreadable.add(dir.rel)),
+                  failed(dir.rel, `read the directory ${dir.rel === "" ? "." : dir.rel}`)(cause)
+                ),
+                []
+              )
+            )
+          ),
+        { concurrency: CONCURRENCY }
+      )
+      const next = yield* Effect.forEach(
+        listed.flat(),
+        ([dir, name]) => entry(join(dir.rel, name), path.join(dir.abs, name), dir.ancestors),
+        { concurrency: CONCURRENCY }
+      )
+      level = next.flatMap(Option.toArray)
+    }
     // sorted: parents before children, and a stable order of events
     directories.sort()
     events.sort((a, b) => byPath(a.path, b.path))

@@ -139,17 +139,12 @@ export const walk = (remote: Remote, root: Domain.FolderId | undefined, filter: 
     const files = new Map<string, Domain.FluidFile>()
     const unsafe: Array<{ readonly path: string; readonly kind: "folder" | "file" }> = []
     const events: Array<PathEvent> = []
-    // bounds the listings in flight, whatever the shape of the tree
-    const api = yield* Effect.makeSemaphore(8)
-
-    const visit = (
-      rel: string,
-      folderId: Domain.FolderId | undefined
-    ): Effect.Effect<void, Effect.Effect.Error<ReturnType<typeof listFiles>>> =>
+    /** Lists one folder; the folders below it to list next. */
+    const visit = (rel: string, folderId: Domain.FolderId | undefined) =>
       Effect.gen(function* () {
-        const [subfolders, contents] = yield* api.withPermits(1)(
-          Effect.all([listFolders(remote, folderId), listFiles(remote, folderId)], { concurrency: 2 })
-        )
+        const [subfolders, contents] = yield* Effect.all([listFolders(remote, folderId), listFiles(remote, folderId)], {
+          concurrency: 2
+        })
         // a file whose upload is in progress is not there yet: neither compared nor deleted
         const ready = contents.filter((file) => !file.isDeleted && Option.getOrUndefined(file.status) !== "uploading")
         for (const [name, file] of newestByName(ready, (file) => file.originalName, rel, "file", events)) {
@@ -173,10 +168,14 @@ export const walk = (remote: Remote, root: Domain.FolderId | undefined, filter: 
             below.push([path, folder.id])
           }
         }
-        yield* Effect.forEach(below, ([path, id]) => visit(path, id), { concurrency: "unbounded", discard: true })
+        return below
       })
 
-    yield* visit("", root)
+    // a level of the tree at a time, a bounded number of folders listed at once within it
+    let level: ReadonlyArray<readonly [string, Domain.FolderId | undefined]> = [["", root]]
+    while (level.length > 0) {
+      level = (yield* Effect.forEach(level, ([rel, id]) => visit(rel, id), { concurrency: 8 })).flat()
+    }
     events.sort((a, b) => byPath(a.path, b.path))
     unsafe.sort((a, b) => byPath(a.path, b.path))
     return { folders, files, unsafe, events } satisfies RemoteTree

@@ -12,12 +12,12 @@ import { Contract, FluidCloud } from "@fluidcloud/core"
 import { Emulator, EmulatorServer, FluidCloudTest } from "@fluidcloud/testing"
 import { Effect, Exit, Layer } from "effect"
 import {
-  bytesOf,
   clearLog,
   clientLayer,
   emulatorLayer,
   KiB,
   pathsOf,
+  pushed,
   read,
   run,
   space,
@@ -29,34 +29,13 @@ import {
 
 const Env = clientLayer().pipe(Layer.provideMerge(emulatorLayer))
 
-const tree = {
-  "a.txt": "alpha",
-  "empty.bin": "",
-  "big.bin": bytesOf(10 * KiB + 3, 7),
-  "docs/read me.md": "# hello",
-  "docs/ünïcødé 文件.txt": "unicode",
-  "docs/deep/er/nested.txt": "nested",
-  "empty dir": null,
-  "docs/empty/inner": null
-} as const
-
-/** Pushes `tree` into a new Space; its id. */
-const pushed = Effect.gen(function* () {
-  const fc = yield* FluidCloud.FluidCloud
-  const dir = yield* tempDir
-  write(dir, tree)
-  const spaceId = yield* space
-  yield* run(fc.sync.push(dir, { spaceId }))
-  return { spaceId, source: dir }
-})
-
 const storageGets = Effect.flatMap(Emulator.Emulator, (emulator) => emulator.storageGets())
 
 layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.pull (HTTP)", (it) => {
   it.scoped("reproduces the tree byte for byte in a new directory; a second pull downloads nothing", () =>
     Effect.gen(function* () {
       const fc = yield* FluidCloud.FluidCloud
-      const { spaceId, source } = yield* pushed
+      const { spaceId, dir: source } = yield* pushed
       const target = join(yield* tempDir, "new", "copy")
 
       const events = yield* run(fc.sync.pull({ spaceId }, target))
@@ -80,7 +59,7 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.pull (HTTP)", 
   it.scoped("a changed local file is downloaded again; delete removes local files absent remotely", () =>
     Effect.gen(function* () {
       const fc = yield* FluidCloud.FluidCloud
-      const { spaceId, source } = yield* pushed
+      const { spaceId, dir: source } = yield* pushed
       const target = yield* tempDir
       yield* run(fc.sync.pull({ spaceId }, target))
       writeFileSync(join(target, "a.txt"), "alphA")

@@ -5,6 +5,7 @@
  * the missing files; a dry run sends no write; part faults fail some files only, and a rerun
  * finishes them; include/exclude; duplicate remote names; what stops a whole run.
  */
+import { rmSync } from "node:fs"
 import { describe, expect, layer } from "@effect/vitest"
 import { Contract, Domain, FluidCloud, Sync } from "@fluidcloud/core"
 import { Emulator } from "@fluidcloud/testing"
@@ -16,28 +17,18 @@ import {
   emulatorLayer,
   KiB,
   pathsOf,
+  pushed,
   run,
   sha256,
   space,
   summaryOf,
   tempDir,
+  tree,
   write,
   writes
 } from "./support.js"
 
 const Env = clientLayer().pipe(Layer.provideMerge(emulatorLayer))
-
-/** The tree most tests push: nested, empty, unicode and space names, an empty file, a multi-part file. */
-const tree = {
-  "a.txt": "alpha",
-  "empty.bin": "",
-  "big.bin": bytesOf(10 * KiB + 3, 7),
-  "docs/read me.md": "# hello",
-  "docs/ünïcødé 文件.txt": "unicode",
-  "docs/deep/er/nested.txt": "nested",
-  "empty dir": null,
-  "docs/empty/inner": null
-} as const
 
 /** Every live folder and file under the Space root, by relative path: files with size, sha256 and client key. */
 const remoteTree = (spaceId: Domain.SpaceId) =>
@@ -124,11 +115,7 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.push (HTTP)", 
 
   it.scoped("a second push sends no write request; changing one byte uploads one file and trashes the old one", () =>
     Effect.gen(function* () {
-      const fc = yield* FluidCloud.FluidCloud
-      const dir = yield* tempDir
-      write(dir, tree)
-      const spaceId = yield* space
-      yield* run(fc.sync.push(dir, { spaceId }))
+      const { fc, dir, spaceId } = yield* pushed
       const before = yield* fc.files.list(spaceId)
       const replaced = before.find((file) => file.originalName === "a.txt")
 
@@ -198,12 +185,7 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.push (HTTP)", 
 
   it.scoped("delete: exactly the remote files absent locally go to the trash", () =>
     Effect.gen(function* () {
-      const fc = yield* FluidCloud.FluidCloud
-      const dir = yield* tempDir
-      write(dir, tree)
-      const spaceId = yield* space
-      yield* run(fc.sync.push(dir, { spaceId }))
-      const { rmSync } = yield* Effect.promise(() => import("node:fs"))
+      const { fc, dir, spaceId } = yield* pushed
       rmSync(`${dir}/a.txt`)
       rmSync(`${dir}/docs/deep`, { recursive: true })
 
@@ -223,13 +205,8 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.push (HTTP)", 
 
   it.scoped("a dry run sends no write request and lists what it would do", () =>
     Effect.gen(function* () {
-      const fc = yield* FluidCloud.FluidCloud
-      const dir = yield* tempDir
-      write(dir, tree)
-      const spaceId = yield* space
-      yield* run(fc.sync.push(dir, { spaceId }))
+      const { fc, dir, spaceId } = yield* pushed
       write(dir, { "a.txt": "changed", "new/file.txt": "new" })
-      const { rmSync } = yield* Effect.promise(() => import("node:fs"))
       rmSync(`${dir}/empty.bin`)
 
       yield* clearLog
@@ -375,11 +352,7 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.push (HTTP)", 
 
   it.scoped("sends only the operations Contract.methods lists for it", () =>
     Effect.gen(function* () {
-      const fc = yield* FluidCloud.FluidCloud
-      const dir = yield* tempDir
-      write(dir, tree)
-      const spaceId = yield* space
-      yield* run(fc.sync.push(dir, { spaceId }))
+      const { fc, dir, spaceId } = yield* pushed
       write(dir, { "a.txt": "changed" })
       yield* clearLog
       yield* run(fc.sync.push(dir, { spaceId, path: "sub" }, { delete: true }))

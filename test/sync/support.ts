@@ -11,6 +11,8 @@ import { NodeFluidCloud } from "@fluidcloud/node"
 import { Emulator, EmulatorServer } from "@fluidcloud/testing"
 import { Chunk, Effect, Layer, Redacted, Schedule, Stream } from "effect"
 
+import { bytesOf } from "../../packages/core/test/support/Bytes.js"
+
 export { bytesOf, sha256 } from "../../packages/core/test/support/Bytes.js"
 
 export const KiB = 1024
@@ -38,6 +40,18 @@ export const clientLayer = (cache?: Layer.Layer<Sync.HashCache>) =>
 
 /** A description of a tree: a file's bytes (or text), `null` for an empty directory, `{ link }` for a symlink. */
 export type Tree = Readonly<Record<string, Uint8Array | string | null | { readonly link: string }>>
+
+/** The tree most tests sync: nested, empty, unicode and space names, an empty file, a multi-part file. */
+export const tree = {
+  "a.txt": "alpha",
+  "empty.bin": "",
+  "big.bin": bytesOf(10 * KiB + 3, 7),
+  "docs/read me.md": "# hello",
+  "docs/ünïcødé 文件.txt": "unicode",
+  "docs/deep/er/nested.txt": "nested",
+  "empty dir": null,
+  "docs/empty/inner": null
+} as const
 
 /** A temporary directory, removed with the scope. */
 export const tempDir = Effect.acquireRelease(
@@ -102,3 +116,13 @@ export const writes = Effect.map(Emulator.requestLog, (log) =>
 
 /** Empties the emulator's request log. */
 export const clearLog = Effect.flatMap(Emulator.Emulator, (emulator) => emulator.clearRequestLog)
+
+/** `tree` written in a temporary directory and pushed into a new Space (the Space root). */
+export const pushed = Effect.gen(function* () {
+  const fc = yield* FluidCloud.FluidCloud
+  const dir = yield* tempDir
+  write(dir, tree)
+  const spaceId = yield* space
+  yield* run(fc.sync.push(dir, { spaceId }))
+  return { fc, dir, spaceId }
+})

@@ -265,16 +265,7 @@ export type PushError =
  * @since 0.2.0
  * @category models
  */
-export type PullError =
-  | Errors.AuthError
-  | Errors.PermissionError
-  | Errors.NotFoundError
-  | Errors.RateLimitError
-  | Errors.ApiError
-  | Errors.TransportError
-  | Errors.DecodeError
-  | Errors.ValidationError
-  | Errors.TargetError
+export type PullError = Exclude<PushError, Errors.SourceError> | Errors.TargetError
 
 /**
  * What identifies a local file's content for the hash cache: its absolute path, size and

@@ -72,6 +72,9 @@ export const sidesOf = (src: string, dst: string): Either.Either<Sides, ExitCode
 const glob = (name: string, description: string) =>
   Options.text(name).pipe(Options.withPseudoName("GLOB"), Options.withDescription(description), Options.repeated)
 
+const count = (name: string, description: string) =>
+  Options.integer(name).pipe(Options.withPseudoName("N"), Options.withDescription(description), Options.optional)
+
 /** @internal */
 export const command = Command.make(
   "sync",
@@ -86,16 +89,8 @@ export const command = Command.make(
     delete: Options.boolean("delete").pipe(
       Options.withDescription("Also delete files absent from SRC: to the trash (push), or removed (pull).")
     ),
-    jobs: Options.integer("jobs").pipe(
-      Options.withPseudoName("N"),
-      Options.withDescription("Files transferred at once (1 to 64, default 4)."),
-      Options.optional
-    ),
-    concurrency: Options.integer("concurrency").pipe(
-      Options.withPseudoName("N"),
-      Options.withDescription("Parts of one file uploaded at once (1 to 64, default 4)."),
-      Options.optional
-    ),
+    jobs: count("jobs", "Files transferred at once (1 to 64, default 4)."),
+    concurrency: count("concurrency", "Parts of one file uploaded at once (1 to 64, default 4)."),
     followSymlinks: Options.boolean("follow-symlinks").pipe(
       Options.withDescription("Follow symbolic links (default: skip each with a warning).")
     ),

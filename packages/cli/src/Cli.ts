@@ -1,6 +1,6 @@
 /**
  * The `fluidcloud` command-line tool, built with `@effect/cli`: every namespace of the client
- * as a command (`spaces`, `folders`, `files`, `uploads`, `shares`, `quota`) plus `emulator`, which serves
+ * as a command (`spaces`, `folders`, `files`, `uploads`, `shares`, `quota`, `sync`) plus `emulator`, which serves
  * the FluidCloud emulator (loaded from `@fluidcloud/testing` only when that command runs).
  *
  * Human output is concise tables and `key  value` blocks, with anything that came from the
@@ -21,6 +21,7 @@ import { root } from "./internal/globals.js"
 import * as Quota from "./internal/quota.js"
 import * as Shares from "./internal/shares.js"
 import * as Spaces from "./internal/spaces.js"
+import * as Sync from "./internal/sync.js"
 import * as Uploads from "./internal/uploads.js"
 
 /**
@@ -33,7 +34,7 @@ export const version = "0.1.0"
 
 /**
  * The whole command tree: `fluidcloud [--api-key KEY] [--base-url URL] [--timeout DURATION] [--json]
- * spaces|folders|files|uploads|shares|quota|emulator ...`.
+ * spaces|folders|files|uploads|shares|quota|sync|emulator ...`.
  *
  * @since 0.1.0
  * @category commands
@@ -47,6 +48,7 @@ export const command = root.pipe(
     Uploads.command,
     Shares.command,
     Quota.command,
+    Sync.command,
     Emulator.command
   ])
 )

@@ -144,13 +144,17 @@ export type Method =
   | "shares.list"
   | "shares.revoke"
   | "quota.usage"
+  | "sync.push"
+  | "sync.pull"
 
 /**
  * The operations each method of the client sends. `files.upload` and `files.uploadStream` list
  * their own steps (initiate, part PUTs, complete, and the abort or delete after a failure); with
  * `public: true` they also send what `files.waitUntilClean` and `files.publicUrl` send.
  * `files.download` and `files.downloadTo` get the file (for its size and sha256) and a presigned
- * URL (again after a refused one), then GET the storage object.
+ * URL (again after a refused one), then GET the storage object. `sync.push` lists, creates
+ * folders, uploads and moves replaced or deleted files to trash; `sync.pull` lists, waits for a
+ * clean scan where one is pending, and downloads.
  *
  * @since 0.2.0
  * @category constants

@@ -26,6 +26,7 @@ import * as Steps from "./internal/steps.js"
 import * as Timeout_ from "./internal/timeout.js"
 import * as Metadata from "./internal/transport/metadata.js"
 import type { ResponseMetadata } from "./ResponseMetadata.js"
+import type { PullError, PullOptions, PushError, PushOptions, SyncEvent, SyncTarget } from "./Sync.js"
 import type { UploadError, UploadEvent, UploadOptions, UploadSource } from "./Upload.js"
 
 /**
@@ -367,6 +368,30 @@ export interface Service {
      * Scopes: `quota:read`.
      */
     readonly usage: () => Effect.Effect<Domain.Quota, CommonError>
+  }
+  readonly sync: {
+    /**
+     * Mirrors the local directory `localDir` into `target` (see `Sync`): a folder per
+     * subdirectory, a file uploaded when no live file of its name is in its folder or their sizes
+     * or sha256s differ (a changed file as a new file, the one it replaces then moved to trash),
+     * else skipped; with `delete`, remote files absent locally moved to trash. Needs the client
+     * context's `FileSystem` and `Path` (`SourceError` otherwise). A failed file is a `Failed`
+     * event and never stops the others; the stream ends with a `Summary`.
+     *
+     * Scopes: `folders:read`, `folders:write`, `files:read`, `files:write`.
+     */
+    readonly push: (localDir: string, target: SyncTarget, options?: PushOptions) => Stream.Stream<SyncEvent, PushError>
+    /**
+     * Mirrors `target` into the local directory `localDir` (created if missing): a directory per
+     * folder, a file downloaded (verified, through its `.part`) when no local file of its name is
+     * there or their sizes or sha256s differ, else skipped; with `delete`, local files absent
+     * remotely removed. Needs the client context's `FileSystem` and `Path` (`TargetError`
+     * otherwise). A failed file is a `Failed` event and never stops the others; the stream ends
+     * with a `Summary`.
+     *
+     * Scopes: `folders:read`, `files:read`.
+     */
+    readonly pull: (target: SyncTarget, localDir: string, options?: PullOptions) => Stream.Stream<SyncEvent, PullError>
   }
 }
 

@@ -141,6 +141,14 @@ export * as FluidCloud from "./FluidCloud.js"
 export * as ResponseMetadata from "./ResponseMetadata.js"
 
 /**
+ * Sync: mirror a local directory tree into a Space folder and back (`sync.push`, `sync.pull`):
+ * options, events, errors and the hash cache.
+ *
+ * @since 0.2.0
+ */
+export * as Sync from "./Sync.js"
+
+/**
  * Upload sources, options and progress events.
  *
  * @since 0.1.0

@@ -17,6 +17,8 @@ import type {
   PermissionError,
   QuotaExceededError,
   RateLimitError,
+  SourceError,
+  Sync,
   TargetError,
   TransportError,
   Upload,
@@ -114,6 +116,24 @@ describe("error unions", () => {
     expectTypeOf<
       Stream.Stream.Error<ReturnType<Service["files"]["uploadStream"]>>
     >().toEqualTypeOf<Upload.UploadError>()
+  })
+})
+
+describe("sync", () => {
+  it("push and pull are streams of SyncEvent that fail only for what stops the whole run", () => {
+    expectTypeOf<Sync.PushError>().toEqualTypeOf<CommonError | NotFoundError | ValidationError | SourceError>()
+    expectTypeOf<Sync.PullError>().toEqualTypeOf<CommonError | NotFoundError | ValidationError | TargetError>()
+    expectTypeOf<Stream.Stream.Error<ReturnType<Service["sync"]["push"]>>>().toEqualTypeOf<Sync.PushError>()
+    expectTypeOf<Stream.Stream.Error<ReturnType<Service["sync"]["pull"]>>>().toEqualTypeOf<Sync.PullError>()
+    expectTypeOf<Stream.Stream.Success<ReturnType<Service["sync"]["push"]>>>().toEqualTypeOf<Sync.SyncEvent>()
+    expectTypeOf<Stream.Stream.Success<ReturnType<Service["sync"]["pull"]>>>().toEqualTypeOf<Sync.SyncEvent>()
+    expectTypeOf<Stream.Stream.Context<ReturnType<Service["sync"]["push"]>>>().toEqualTypeOf<never>()
+    expectTypeOf<Stream.Stream.Context<ReturnType<Service["sync"]["pull"]>>>().toEqualTypeOf<never>()
+  })
+
+  it("a file's failure is an event carrying any error of an upload or a download to a file", () => {
+    expectTypeOf<Sync.SyncFileError>().toEqualTypeOf<Upload.UploadError | Download.DownloadToError>()
+    expectTypeOf<Extract<Sync.SyncEvent, { readonly _tag: "Failed" }>["error"]>().toEqualTypeOf<Sync.SyncFileError>()
   })
 })
 

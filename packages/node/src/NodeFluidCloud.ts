@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodePath from "@effect/platform-node/NodePath"
 import { FluidCloud, Upload } from "@fluidcloud/core"
 import { type ConfigError, Layer } from "effect"
 
@@ -29,8 +30,8 @@ export const sha256: Upload.Sha256Factory = {
 }
 
 /**
- * The Node platform services the client uses: undici's HTTP client, the file system, and
- * `node:crypto`'s sha256 for uploads.
+ * The Node platform services the client uses: undici's HTTP client, the file system and paths
+ * (uploads from paths, downloads to files, sync), and `node:crypto`'s sha256 for uploads.
  *
  * @since 0.1.0
  * @category layers
@@ -38,6 +39,7 @@ export const sha256: Upload.Sha256Factory = {
 export const layerPlatform = Layer.mergeAll(
   NodeHttpClient.layerUndici,
   NodeFileSystem.layer,
+  NodePath.layer,
   Layer.succeed(Upload.Sha256, sha256)
 )
 

@@ -51,6 +51,22 @@ export class NotPublicError extends Data.TaggedError("NotPublicError")<{
 }> {}
 
 /**
+ * Some transfers of a multi-file command (`sync`) failed and the others completed: each failure
+ * was reported on its own stderr line (and, with `--json`, the document still went to stdout).
+ * Exits with code 15.
+ *
+ * @internal
+ */
+export class SomeFailedError extends Schema.TaggedError<SomeFailedError>("@fluidcloud/cli/SomeFailedError")(
+  "SomeFailedError",
+  { failed: Schema.Number, command: Schema.String }
+) {
+  override get message(): string {
+    return `${this.command}: ${this.failed} ${this.failed === 1 ? "transfer" : "transfers"} failed (above); the others completed`
+  }
+}
+
+/**
  * The exit code of each outcome, in the order of the documented table.
  *
  * @internal
@@ -71,6 +87,11 @@ export const table = [
   { tag: "IntegrityError", code: 12, meaning: "the stored sha256 differs from the bytes sent" },
   { tag: "SourceError", code: 13, meaning: "the upload source could not be read" },
   { tag: "ValidationError", code: 14, meaning: "an argument rejected by the SDK before any request was sent" },
+  {
+    tag: "(some failed)",
+    code: 15,
+    meaning: "some transfers of a multi-file command failed (each on its own stderr line); the others completed"
+  },
   {
     tag: "TargetError",
     code: 16,
@@ -116,6 +137,13 @@ export const usage = 2
 export const unexpected = 1
 
 /**
+ * Exit code when some transfers of a multi-file command failed.
+ *
+ * @internal
+ */
+export const someFailed = 15
+
+/**
  * Exit code when interrupted by a signal.
  *
  * @internal
@@ -132,6 +160,7 @@ export type CliError =
   | ConfigError
   | UsageError
   | NotPublicError
+  | SomeFailedError
   | ValidationError.ValidationError
 
 /**
@@ -142,9 +171,11 @@ export type CliError =
 export const codeOf = (error: CliError): number =>
   ValidationError.isValidationError(error) || error._tag === "UsageError"
     ? usage
-    : error._tag === "NotPublicError"
-      ? byTag[error.error._tag]
-      : byTag[error._tag]
+    : error._tag === "SomeFailedError"
+      ? someFailed
+      : error._tag === "NotPublicError"
+        ? byTag[error.error._tag]
+        : byTag[error._tag]
 
 /** One terminal-safe line: the message may hold server text (detail, request id) or a file name. */
 const oneLine = (text: string): string => Sanitize.text(text.replace(/\s*\n\s*/g, " ")).trim()
@@ -163,6 +194,7 @@ const line = (error: Errors.FluidCloudError | ConfigError): string =>
 export const describe = (error: CliError): string | undefined => {
   if (ValidationError.isValidationError(error)) return undefined
   if (error._tag === "UsageError") return `fluidcloud: ${oneLine(error.description)}`
+  if (error._tag === "SomeFailedError") return `fluidcloud: ${oneLine(error.message)}`
   if (error._tag === "NotPublicError") {
     return `fluidcloud: ${line(error.error)}; file ${oneLine(error.fileId)} was stored but is not public`
   }

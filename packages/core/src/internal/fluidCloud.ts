@@ -7,7 +7,8 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Redacted, Stream } from "effect"
+import * as Path from "@effect/platform/Path"
+import { Effect, Option, Redacted, Stream } from "effect"
 import type * as Domain from "../Domain.js"
 import type { Options, Service } from "../FluidCloud.js"
 import * as Download from "./download.js"
@@ -15,6 +16,8 @@ import * as DownloadTo from "./downloadTo.js"
 import * as Hash from "./hash.js"
 import { operations } from "./operations.js"
 import * as Steps from "./steps.js"
+import * as HashCache from "./sync/hashCache.js"
+import * as Sync from "./sync/sync.js"
 import * as Transport from "./transport/transport.js"
 import * as Upload from "./upload.js"
 
@@ -32,6 +35,19 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const uploader = Upload.make({ transport, fileSystem, sha256, partBufferLimit })
     const downloader = Download.make({ transport, sha256 })
     const downloadTo = DownloadTo.make({ engine: downloader, fileSystem, sha256 })
+    const cache = yield* Option.match(yield* Effect.serviceOption(HashCache.HashCache), {
+      onNone: () => HashCache.makeMemory,
+      onSome: Effect.succeed
+    })
+    const sync = Sync.make({
+      transport,
+      uploader,
+      downloadTo,
+      fileSystem,
+      path: yield* Effect.serviceOption(Path.Path),
+      sha256,
+      cache
+    })
 
     const spaces: Service["spaces"] = {
       list: Effect.fn("FluidCloud.spaces.list")(function* () {
@@ -173,5 +189,5 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       })
     }
 
-    return { spaces, folders, files, uploads, shares, quota }
+    return { spaces, folders, files, uploads, shares, quota, sync }
   })

@@ -99,7 +99,18 @@ export const methods: { readonly [M in Method]: ReadonlyArray<OperationId> } = {
   "uploads.abort": ["abortUpload"],
   "shares.list": ["listShares"],
   "shares.revoke": ["revokeShare"],
-  "quota.usage": ["getQuota"]
+  "quota.usage": ["getQuota"],
+  "sync.push": [
+    "listFolders",
+    "listFiles",
+    "createFolder",
+    "initiateUpload",
+    "putUploadPart",
+    "completeUpload",
+    "abortUpload",
+    "deleteFile"
+  ],
+  "sync.pull": ["listFolders", "listFiles", "getFile", "getDownloadUrl", "getStorageObject"]
 }
 
 /** The scopes of `methods`, in contract order. @internal */

@@ -68,7 +68,9 @@ describe("progress", () => {
       fileId: Domain.FileId.make("6f1c1f5e-2d55-4c39-9a0e-3f7d2b8c4a10"),
       totalBytes: 10 * MiB,
       partSize: 5 * MiB,
-      partCount: 2
+      partCount: 2,
+      resumedParts: 0,
+      resumedBytes: 0
     }),
     Upload.UploadEvent.PartUploaded({
       partNumber: 2,

@@ -51,6 +51,18 @@ export class NotPublicError extends Data.TaggedError("NotPublicError")<{
 }> {}
 
 /**
+ * Some files of a multi-file command failed, the others completed: each failure was reported on
+ * its own stderr line as it happened, and the result (with `--json`, the document of what
+ * succeeded and what failed) is on stdout. Exits with code 15; prints nothing more.
+ *
+ * @internal
+ */
+export class SomeFailedError extends Data.TaggedError("SomeFailedError")<{
+  readonly failed: number
+  readonly total: number
+}> {}
+
+/**
  * The exit code of each outcome, in the order of the documented table.
  *
  * @internal
@@ -72,6 +84,11 @@ export const table = [
   { tag: "SourceError", code: 13, meaning: "the upload source could not be read" },
   { tag: "ValidationError", code: 14, meaning: "an argument rejected by the SDK before any request was sent" },
   {
+    tag: "(some failed)",
+    code: 15,
+    meaning: "some files of a multi-file command failed (one stderr line each); the others completed"
+  },
+  {
     tag: "TargetError",
     code: 16,
     meaning: "a download could not be written (no such directory, no permission, disk full)"
@@ -79,7 +96,8 @@ export const table = [
   {
     tag: "(interrupted)",
     code: 130,
-    meaning: "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted, a download keeps its .part"
+    meaning:
+      "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted (kept with --resume), a download keeps its .part"
   }
 ] as const
 
@@ -116,6 +134,13 @@ export const usage = 2
 export const unexpected = 1
 
 /**
+ * Exit code when some files of a multi-file command failed.
+ *
+ * @internal
+ */
+export const someFailed = 15
+
+/**
  * Exit code when interrupted by a signal.
  *
  * @internal
@@ -132,6 +157,7 @@ export type CliError =
   | ConfigError
   | UsageError
   | NotPublicError
+  | SomeFailedError
   | ValidationError.ValidationError
 
 /**
@@ -139,12 +165,11 @@ export type CliError =
  *
  * @internal
  */
-export const codeOf = (error: CliError): number =>
-  ValidationError.isValidationError(error) || error._tag === "UsageError"
-    ? usage
-    : error._tag === "NotPublicError"
-      ? byTag[error.error._tag]
-      : byTag[error._tag]
+export const codeOf = (error: CliError): number => {
+  if (ValidationError.isValidationError(error) || error._tag === "UsageError") return usage
+  if (error._tag === "SomeFailedError") return someFailed
+  return error._tag === "NotPublicError" ? byTag[error.error._tag] : byTag[error._tag]
+}
 
 /** One terminal-safe line: the message may hold server text (detail, request id) or a file name. */
 const oneLine = (text: string): string => Sanitize.text(text.replace(/\s*\n\s*/g, " ")).trim()
@@ -161,7 +186,7 @@ const line = (error: Errors.FluidCloudError | ConfigError): string =>
  * @internal
  */
 export const describe = (error: CliError): string | undefined => {
-  if (ValidationError.isValidationError(error)) return undefined
+  if (ValidationError.isValidationError(error) || error._tag === "SomeFailedError") return undefined
   if (error._tag === "UsageError") return `fluidcloud: ${oneLine(error.description)}`
   if (error._tag === "NotPublicError") {
     return `fluidcloud: ${line(error.error)}; file ${oneLine(error.fileId)} was stored but is not public`

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import { describe, expect, it } from "@effect/vitest"
-import { Checkpoints, FluidCloud } from "@fluidcloud/core"
+import { Checkpoints, Domain, FluidCloud } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
 import { Emulator, EmulatorServer } from "@fluidcloud/testing"
 import { ConfigProvider, Effect, Layer, Logger, LogLevel, Option, Redacted, Schedule, Schema } from "effect"
@@ -92,6 +92,31 @@ for (const [transport, layer] of transports) {
         expect(file.sha256).toEqual(Option.some(sha256(changed)))
         expect(yield* emulator.openUploads).toEqual([])
         expect(yield* emulator.partPuts({ uploadId: stale?.uploadId ?? "" })).toHaveLength(3 + 4)
+      }).pipe(Effect.provide(layer()))
+    )
+
+    it.scoped("a file rewritten behind its fingerprint (same size and mtime): IntegrityError, nothing kept", () =>
+      Effect.gen(function* () {
+        const { fc, emulator, spaceId } = yield* setup
+        const path = yield* tempFile("data.bin", bytesOf(SIZE, 15))
+        const state = join(yield* tempDir, "state")
+        const store = fileStore(state)
+        yield* emulator.failPartPut({ partNumber: 4, attempt: "every", status: 500 })
+        yield* fc.files.upload(path, spaceId, { resume: true, concurrency: 1 }).pipe(Effect.provide(store), Effect.flip)
+        yield* emulator.clearFaults
+        const { atime, mtime } = statSync(path)
+        writeFileSync(path, bytesOf(SIZE, 16))
+        utimesSync(path, atime, mtime)
+
+        // parts 1 to 3 on the server are the old bytes: the stored sha256 is not the file's
+        const error = yield* fc.files.upload(path, spaceId, { resume: true }).pipe(Effect.provide(store), Effect.flip)
+        expect(error._tag).toBe("IntegrityError")
+        if (error._tag !== "IntegrityError") return
+        expect(error.expected).toBe(sha256(readFileSync(path)))
+        const stored = yield* fc.files.get(Domain.FileId.make(error.fileId))
+        expect(stored.isDeleted).toBe(true)
+        expect(yield* emulator.openUploads).toEqual([])
+        expect(filesUnder(state)).toEqual([])
       }).pipe(Effect.provide(layer()))
     )
   })

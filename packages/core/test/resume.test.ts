@@ -316,14 +316,14 @@ describe("resume: its limits", () => {
 })
 
 describe("progress within parts", () => {
-  /** Each slice of a part body the storage takes moves the clock on by 30 ms. */
+  /** Each slice of a part body the storage takes moves the clock on by 50 ms. */
   const slowStorage = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
     HttpClient.mapRequest(client, (request) => {
       const body = request.body
       if (request.method !== "PUT" || body._tag !== "Stream") return request
       return HttpClientRequest.bodyStream(
         request,
-        Stream.tap(body.stream, () => TestClock.adjust("30 millis")),
+        Stream.tap(body.stream, () => TestClock.adjust("50 millis")),
         {
           contentType: body.contentType,
           contentLength: body.contentLength
@@ -334,7 +334,7 @@ describe("progress within parts", () => {
   it.effect("Progress events at most every 100 ms, sentBytes ahead of uploadedBytes, PartUploaded as before", () =>
     Effect.gen(function* () {
       const { fc, spaceId } = yield* setup
-      const size = 4 * MiB + 123
+      const size = 8 * MiB + 123
       const seen: Array<{ readonly at: number; readonly event: Upload.UploadEvent }> = []
       const file = yield* fc.files.upload(bytesOf(size), spaceId, {
         concurrency: 1,
@@ -345,7 +345,7 @@ describe("progress within parts", () => {
       })
       expect(file.size).toEqual(Option.some(size))
       const progress = seen.filter(({ event }) => event._tag === "Progress")
-      // 17 slices of 256 KiB at 30 ms each: about 510 ms, so 4 or 5 events 100 ms apart
+      // 9 slices of 1 MiB (or less) at 50 ms each: 450 ms, so 4 events 100 ms apart
       expect(progress.length).toBeGreaterThanOrEqual(4)
       for (let i = 1; i < progress.length; i++) {
         expect((progress[i]?.at ?? 0) - (progress[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(100)
@@ -364,7 +364,7 @@ describe("progress within parts", () => {
         true
       )
       const uploaded = seen.flatMap(({ event }) => (event._tag === "PartUploaded" ? [event.uploadedBytes] : []))
-      expect(uploaded).toEqual([2 * MiB, 4 * MiB, size])
+      expect(uploaded).toEqual([2 * MiB, 4 * MiB, 6 * MiB, 8 * MiB, size])
     }).pipe(Effect.provide(emulatorLayer({ partSize: 2 * MiB, transformClient: slowStorage })))
   )
 

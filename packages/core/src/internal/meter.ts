@@ -15,8 +15,13 @@ import { UploadEvent } from "../Upload.js"
 import * as Throttle from "./throttle.js"
 import type { PartBody } from "./transport/transport.js"
 
-/** The slice a buffered part is handed to the HTTP client in. @internal */
-export const SLICE = 256 * 1024
+/**
+ * The slice a buffered part is handed to the HTTP client in: 1 MiB keeps the cost of counting
+ * within a few percent of sending the part whole (256 KiB slices cost about 20 % more CPU), and
+ * moves a progress bar at least ten times a second down to 10 MiB/s.
+ * @internal
+ */
+export const SLICE = 1024 * 1024
 
 /** One part stored. @internal */
 export interface Stored {

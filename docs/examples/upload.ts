@@ -26,6 +26,7 @@ export const uploadReport = (spaceId: Domain.SpaceId, folderId: Domain.FolderId)
       Stream.runForEach(
         Upload.UploadEvent.$match({
           Started: (e) => Console.log(`upload ${e.uploadId}: ${e.partCount} parts`),
+          Progress: (e) => Console.log(`${e.sentBytes}/${e.totalBytes} bytes sent`),
           PartUploaded: (e) => Console.log(`part ${e.partNumber} stored`),
           Completed: (e) => Console.log(`stored as ${e.file.id}`)
         })

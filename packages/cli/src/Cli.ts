@@ -13,6 +13,7 @@
 import * as Command from "@effect/cli/Command"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cause, Console, Effect, Exit, Option } from "effect"
+import * as Argv from "./internal/argv.js"
 import * as Emulator from "./internal/emulator.js"
 import * as ExitCodes from "./internal/exitCodes.js"
 import * as Files from "./internal/files.js"
@@ -91,7 +92,7 @@ const withErrorsTrimmed = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
-  cli(argv).pipe(
+  cli(Argv.normalize(argv)).pipe(
     withErrorsTrimmed,
     Effect.provide(NodeContext.layer),
     Effect.exit,

@@ -98,7 +98,9 @@ describe("progress of a slow upload", () => {
           fileId,
           totalBytes: 110,
           partSize: 110,
-          partCount: 1
+          partCount: 1,
+          resumedParts: 0,
+          resumedBytes: 0
         })
       )
       yield* TestClock.adjust("1470 millis")
@@ -129,7 +131,9 @@ describe("progress of a slow upload", () => {
           fileId,
           totalBytes: 3 * TiB,
           partSize: 5 * MiB,
-          partCount: 629146
+          partCount: 629146,
+          resumedParts: 0,
+          resumedBytes: 0
         })
       )
       yield* TestClock.adjust("3 seconds")

@@ -10,6 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Domain, Errors, type FluidCloud, Upload } from "@fluidcloud/core"
 import { ConfigProvider, Duration, Effect, TestClock } from "effect"
 import { Cli } from "../src/index.js"
+import * as Argv from "../src/internal/argv.js"
 import * as ExitCodes from "../src/internal/exitCodes.js"
 import * as Format from "../src/internal/format.js"
 import * as Progress from "../src/internal/progress.js"
@@ -68,7 +69,9 @@ describe("progress", () => {
       fileId: Domain.FileId.make("6f1c1f5e-2d55-4c39-9a0e-3f7d2b8c4a10"),
       totalBytes: 10 * MiB,
       partSize: 5 * MiB,
-      partCount: 2
+      partCount: 2,
+      resumedParts: 0,
+      resumedBytes: 0
     }),
     Upload.UploadEvent.PartUploaded({
       partNumber: 2,
@@ -115,6 +118,53 @@ describe("progress", () => {
       const written = yield* feed(true)
       expect(written[1]).toBe("\r\x1b[2K[█████░░░░░]  50%  5.0 MiB / 10.0 MiB  5.0 MiB/s  ETA 1s")
       expect(written[2]).toBe("\r\x1b[2K[██████████] 100%  10.0 MiB / 10.0 MiB  5.0 MiB/s  ETA 0s")
+    })
+  )
+
+  const resumed = [
+    Upload.UploadEvent.Started({
+      uploadId: Domain.UploadId.make("5b1c1f5e-2d55-4c39-9a0e-3f7d2b8c4a10"),
+      fileId: Domain.FileId.make("6f1c1f5e-2d55-4c39-9a0e-3f7d2b8c4a10"),
+      totalBytes: 10 * MiB,
+      partSize: 2 * MiB,
+      partCount: 5,
+      resumedParts: 3,
+      resumedBytes: 6 * MiB
+    }),
+    Upload.UploadEvent.Progress({ uploadedBytes: 6 * MiB, sentBytes: 7 * MiB, totalBytes: 10 * MiB }),
+    Upload.UploadEvent.PartUploaded({ partNumber: 4, partBytes: 2 * MiB, uploadedBytes: 8 * MiB, totalBytes: 10 * MiB })
+  ]
+
+  const feedResumed = (tty: boolean, label?: string) =>
+    Effect.gen(function* () {
+      const written: Array<string> = []
+      const onEvent = yield* Progress.make(
+        { tty, width: 10, write: (text) => Effect.sync(() => void written.push(text)) },
+        label
+      )
+      for (const event of resumed) {
+        yield* TestClock.adjust("1 second")
+        yield* onEvent(event)
+      }
+      return written
+    })
+
+  it.effect("a resumed upload: the parts already stored are said, and not counted in the rate", () =>
+    Effect.gen(function* () {
+      expect(yield* feedResumed(false, "big.iso")).toEqual([
+        "big.iso: upload started: 10.0 MiB in 5 parts of 2.0 MiB; resuming: 3 parts (6.0 MiB) already stored\n",
+        // no line for Progress; 2 MiB sent in 2 s
+        "big.iso: part 4 uploaded (4/5): 8.0 MiB / 10.0 MiB (80%), 1.0 MiB/s, ETA 2s\n"
+      ])
+    })
+  )
+
+  it.effect("on a TTY the bar moves with the bytes sent within a part", () =>
+    Effect.gen(function* () {
+      const written = yield* feedResumed(true)
+      expect(written[0]).toBe("\r\x1b[2K[██████░░░░]  60%  6.0 MiB / 10.0 MiB  0 B/s  ETA --")
+      expect(written[1]).toBe("\r\x1b[2K[███████░░░]  70%  7.0 MiB / 10.0 MiB  1.0 MiB/s  ETA 3s")
+      expect(written[2]).toBe("\r\x1b[2K[████████░░]  80%  8.0 MiB / 10.0 MiB  1.0 MiB/s  ETA 2s")
     })
   )
 })
@@ -209,4 +259,44 @@ describe("Cli.run", () => {
       expect(yield* Cli.run(["node", "fluidcloud", "--api-key", "fck_test_x", "--timeout", "soon", "quota"])).toBe(2)
     })
   )
+})
+
+describe("files upload's command line, made parseable", () => {
+  const normalize = (...args: ReadonlyArray<string>) => Argv.normalize(["node", "fluidcloud", ...args])
+
+  it("a path - becomes stdin; the value of an option stays -", () => {
+    expect(normalize("files", "upload", "-", "--space", "S")).toEqual([
+      "node",
+      "fluidcloud",
+      "files",
+      "upload",
+      Argv.STDIN,
+      "--space",
+      "S"
+    ])
+    expect(normalize("files", "upload", "a", "--name", "-", "--", "-").slice(4)).toEqual([
+      "a",
+      "--name",
+      "-",
+      "--",
+      Argv.STDIN
+    ])
+  })
+
+  it("global options after the paths move before the command; other commands are untouched", () => {
+    expect(normalize("files", "upload", "a", "b", "--json", "--timeout", "5", "--base-url=http://x")).toEqual([
+      "node",
+      "fluidcloud",
+      "--json",
+      "--timeout",
+      "5",
+      "--base-url=http://x",
+      "files",
+      "upload",
+      "a",
+      "b"
+    ])
+    const download = ["files", "download", "ID", "-o", "-", "--json"]
+    expect(normalize(...download)).toEqual(["node", "fluidcloud", ...download])
+  })
 })

@@ -176,7 +176,7 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud sync (su
       ])
       const lines = failed.stderr.split("\n").filter((l) => l !== "")
       expect(lines.filter((l) => /^fluidcloud: upload big\/[xy]\.bin failed: ApiError/.test(l))).toHaveLength(2)
-      expect(lines.at(-1)).toBe("fluidcloud: sync: 2 transfers failed (above); the others completed")
+      expect(lines.at(-1)).toBe("fluidcloud: sync: 2 of 4 transfers failed (above); the others completed")
 
       yield* emulator.clearFaults
       const rerun = yield* fluidcloud("--json", "sync", dir, `fc://${spaceId}`)

@@ -177,8 +177,10 @@ export interface Service {
   readonly files: {
     /**
      * Uploads `source` (initiate → parts → complete) and returns the stored file. Scoped: a
-     * failure or an interruption aborts the upload on the server; once complete is sent, an
-     * interruption waits for its answer and deletes the stored file (see `Upload.UploadError`).
+     * failure or an interruption aborts the upload on the server (with `resume: true`, keeps it
+     * and its checkpoint, so that the same upload run again sends only the missing parts: see
+     * `Upload.UploadOptions.resume`); once complete is sent, an interruption waits for its answer
+     * and deletes the stored file (see `Upload.UploadError`).
      *
      * Scopes: `files:write`; with `public: true` also `files:read`, `shares:write`.
      */
@@ -336,7 +338,9 @@ export interface Service {
   readonly uploads: {
     /**
      * `DELETE /uploads/{id}`: aborts an upload that was not completed, freeing its stored parts
-     * (idempotent: an unknown, completed or aborted upload is not an error).
+     * (idempotent: an unknown, completed or aborted upload is not an error). Its local checkpoint,
+     * if the `Checkpoints.UploadCheckpoints` store of the call (else of the client) holds one, is
+     * dropped too.
      *
      * Scopes: `files:write`.
      */

@@ -49,20 +49,51 @@ export type UploadSource =
   | string
 
 /**
- * Progress of an upload: `Started` once the session exists, one `PartUploaded` per part in the
- * order the parts are stored (bytes count once a part's PUT has succeeded), then `Completed`.
+ * Progress of an upload: `Started` once the session exists, `Progress` at most every 100 ms while
+ * parts are being sent, one `PartUploaded` per part in the order the parts are stored (bytes count
+ * once a part's PUT has succeeded), then `Completed`.
+ *
+ * A resumed upload (`resume: true`) says in `Started` how much the server already held; its
+ * `PartUploaded` events are those of the parts it sends, their `uploadedBytes` counting the parts
+ * held before too. If its session turns out to be gone on the server (a part PUT or complete
+ * answering 404, an expired URL), it starts afresh: another `Started` follows, with nothing held.
  *
  * @since 0.1.0
  * @category models
  */
 export type UploadEvent = Data.TaggedEnum<{
-  /** The upload session was created. */
+  /** The upload session was created, or found in a checkpoint (`resumedParts` > 0). */
   readonly Started: {
     readonly uploadId: UploadId
     readonly fileId: FileId
     readonly totalBytes: number
     readonly partSize: number
     readonly partCount: number
+    /**
+     * How many parts the server already held (a resumed upload; 0 otherwise).
+     *
+     * @since 0.2.0
+     */
+    readonly resumedParts: number
+    /**
+     * How many bytes those parts hold.
+     *
+     * @since 0.2.0
+     */
+    readonly resumedBytes: number
+  }
+  /**
+   * Bytes on their way, at most every 100 ms while parts are sent: `uploadedBytes` stored (as
+   * `PartUploaded` counts them), `sentBytes` taken by the HTTP client, the parts in flight
+   * included (a part that is retried counts from zero again, so it can go back). Emitted by
+   * `uploadStream`, and by `upload` when it has an `onProgress`.
+   *
+   * @since 0.2.0
+   */
+  readonly Progress: {
+    readonly uploadedBytes: number
+    readonly sentBytes: number
+    readonly totalBytes: number
   }
   /** One part was stored. */
   readonly PartUploaded: {
@@ -128,6 +159,28 @@ export interface UploadOptions {
   readonly scanSchedule?: Schedule.Schedule<unknown, unknown> | undefined
   /** Called with each progress event, in order; the upload waits for it. */
   readonly onProgress?: ((event: UploadEvent) => Effect.Effect<void>) | undefined
+  /**
+   * Keep a failed or interrupted upload on the server, with a checkpoint in the
+   * `Checkpoints.UploadCheckpoints` store (of the call's context, else of the client's: Node's
+   * layers provide the file-system one), so that running the same upload again (same source,
+   * Space, folder, name and client key) sends only the parts the server does not hold yet. The
+   * parts it holds are read again locally for the sha256 (in-memory sources were hashed anyway),
+   * then the upload completes and the checkpoint is dropped.
+   *
+   * - The source must be a path, bytes or a `Blob`: a stream cannot be read again
+   *   (`ValidationError`, nothing sent); so is a missing store.
+   * - A source that changed since (a path's size or modification time, the bytes' sha256)
+   *   starts afresh: the old upload is aborted and its checkpoint replaced. So does an upload
+   *   that expired (24 hours after initiate; less than a minute left counts), and one the server
+   *   no longer has (a part PUT or `complete` answering 404, a part URL refused with 403).
+   * - Once `complete` is sent, resume no longer applies: what follows is as without it (see
+   *   `UploadError`), and the checkpoint is dropped whatever the outcome.
+   * - A store that cannot be written is a warning: the upload goes on and is aborted on failure,
+   *   as without `resume`.
+   *
+   * @since 0.2.0
+   */
+  readonly resume?: boolean | undefined
 }
 
 /**
@@ -135,6 +188,8 @@ export interface UploadOptions {
  * aborted on the server (`DELETE /uploads/{id}`, bounded to 30 seconds so an interruption is never
  * held up by a slow server); if that abort itself fails, it is logged at warning level and the upload
  * still fails with its original error (the server discards an upload not completed within 24 hours).
+ * With `resume: true`, a failure or interruption before `complete` is sent keeps the upload and its
+ * checkpoint instead.
  *
  * Nothing is left half-done after `POST /uploads/complete` is sent:
  * - an interruption waits for complete's answer (at most the client's `timeout`); if the file was

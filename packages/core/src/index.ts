@@ -3,6 +3,13 @@
  */
 
 /**
+ * Checkpoints of resumable uploads: the `UploadCheckpoints` store, in memory or on a file system.
+ *
+ * @since 0.2.0
+ */
+export * as Checkpoints from "./Checkpoints.js"
+
+/**
  * The wire contract as data: every operation's id, method, path, origin, scopes and statuses.
  *
  * @since 0.2.0

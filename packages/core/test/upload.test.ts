@@ -660,15 +660,29 @@ describe("upload: public and integrity", () => {
     }).pipe(Effect.provide(testLayer({ emulator: { scanDelay: 0 } })))
   )
 
-  /** Flips the first byte of part 1 on its way to storage. */
+  const flipFirstByte = (bytes: Uint8Array) => {
+    const corrupted = Uint8Array.from(bytes)
+    corrupted[0] = (corrupted[0] ?? 0) ^ 0xff
+    return corrupted
+  }
+
+  /**
+   * Flips the first byte of part 1 on its way to storage, whether its body is one buffer or a
+   * stream (`uploadStream` counts a part's bytes as they are sent, so it streams them).
+   */
   const corruptPartOne = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
     HttpClient.mapRequest(client, (request) => {
-      if (request.method !== "PUT" || !/\/parts\/1(\?|$)/.test(request.url) || request.body._tag !== "Uint8Array") {
-        return request
+      if (request.method !== "PUT" || !/\/parts\/1(\?|$)/.test(request.url)) return request
+      const body = request.body
+      if (body._tag === "Uint8Array") {
+        return HttpClientRequest.bodyUint8Array(request, flipFirstByte(body.body), body.contentType)
       }
-      const corrupted = Uint8Array.from(request.body.body)
-      corrupted[0] = (corrupted[0] ?? 0) ^ 0xff
-      return HttpClientRequest.bodyUint8Array(request, corrupted, request.body.contentType)
+      if (body._tag !== "Stream") return request
+      const stream = Stream.mapAccum(body.stream, true, (first, chunk) => [false, first ? flipFirstByte(chunk) : chunk])
+      return HttpClientRequest.bodyStream(request, stream, {
+        contentType: body.contentType,
+        contentLength: body.contentLength
+      })
     })
 
   it.effect("a stream source whose stored sha256 differs → IntegrityError and the file is deleted", () =>

@@ -2,7 +2,9 @@
  * `NodeFluidCloud.layer` builds on the undici client and talks to a real local HTTP server.
  */
 import * as Http from "node:http"
-import { expect, it } from "@effect/vitest"
+import { homedir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
 import { FluidCloud } from "@fluidcloud/core"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import * as NodeFluidCloud from "../src/NodeFluidCloud.js"
@@ -89,3 +91,24 @@ it.scopedLive("NodeFluidCloud.layerConfig reads FLUIDCLOUD_API_KEY and FLUIDCLOU
     expect(seen).toStrictEqual([{ method: "GET", url: "/api/v1/quota", apiKey: API_KEY }])
   })
 )
+
+describe("stateDirectory", () => {
+  const resolve = (variables: Record<string, string>) =>
+    NodeFluidCloud.stateDirectory.pipe(
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(variables))))
+    )
+
+  it.effect("FLUIDCLOUD_STATE_DIR, else an absolute XDG_STATE_HOME/fluidcloud, else ~/.local/state/fluidcloud", () =>
+    Effect.gen(function* () {
+      expect(yield* resolve({ FLUIDCLOUD_STATE_DIR: "/srv/fc", XDG_STATE_HOME: "/x/state", HOME: "/home/ada" })).toBe(
+        "/srv/fc"
+      )
+      expect(yield* resolve({ XDG_STATE_HOME: "/x/state", HOME: "/home/ada" })).toBe("/x/state/fluidcloud")
+      // empty values count as unset, and a relative XDG_STATE_HOME is ignored (the XDG spec)
+      expect(yield* resolve({ FLUIDCLOUD_STATE_DIR: "", XDG_STATE_HOME: "rel/state", HOME: "/home/ada" })).toBe(
+        "/home/ada/.local/state/fluidcloud"
+      )
+      expect(yield* resolve({})).toBe(join(homedir(), ".local", "state", "fluidcloud"))
+    })
+  )
+})

@@ -51,18 +51,20 @@ export class NotPublicError extends Data.TaggedError("NotPublicError")<{
 }> {}
 
 /**
- * Some transfers of a multi-file command (`sync`) failed and the others completed: each failure
- * was reported on its own stderr line (and, with `--json`, the document still went to stdout).
- * Exits with code 15.
+ * Some transfers of a multi-file command (`files upload PATH…`, `sync`) failed and the others
+ * completed: each failure was reported on its own stderr line as it happened (and, with `--json`,
+ * the document of what succeeded and what failed still went to stdout). Exits with code 15 after
+ * one closing line.
  *
  * @internal
  */
-export class SomeFailedError extends Schema.TaggedError<SomeFailedError>("@fluidcloud/cli/SomeFailedError")(
-  "SomeFailedError",
-  { failed: Schema.Number, command: Schema.String }
-) {
+export class SomeFailedError extends Data.TaggedError("SomeFailedError")<{
+  readonly failed: number
+  readonly total: number
+  readonly command: string
+}> {
   override get message(): string {
-    return `${this.command}: ${this.failed} ${this.failed === 1 ? "transfer" : "transfers"} failed (above); the others completed`
+    return `${this.command}: ${this.failed} of ${this.total} ${this.total === 1 ? "transfer" : "transfers"} failed (above); the others completed`
   }
 }
 
@@ -100,7 +102,8 @@ export const table = [
   {
     tag: "(interrupted)",
     code: 130,
-    meaning: "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted, a download keeps its .part"
+    meaning:
+      "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted (kept with --resume), a download keeps its .part"
   }
 ] as const
 
@@ -168,14 +171,11 @@ export type CliError =
  *
  * @internal
  */
-export const codeOf = (error: CliError): number =>
-  ValidationError.isValidationError(error) || error._tag === "UsageError"
-    ? usage
-    : error._tag === "SomeFailedError"
-      ? someFailed
-      : error._tag === "NotPublicError"
-        ? byTag[error.error._tag]
-        : byTag[error._tag]
+export const codeOf = (error: CliError): number => {
+  if (ValidationError.isValidationError(error) || error._tag === "UsageError") return usage
+  if (error._tag === "SomeFailedError") return someFailed
+  return error._tag === "NotPublicError" ? byTag[error.error._tag] : byTag[error._tag]
+}
 
 /** One terminal-safe line: the message may hold server text (detail, request id) or a file name. */
 const oneLine = (text: string): string => Sanitize.text(text.replace(/\s*\n\s*/g, " ")).trim()

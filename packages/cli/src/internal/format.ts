@@ -129,3 +129,16 @@ export const opt = <A>(value: Option.Option<A>, f: (a: A) => string = String): s
  */
 export const date = (value: Option.Option<DateTime.Utc>): string =>
   opt(value, (d) => DateTime.formatIso(d).replace(/\.\d{3}Z$/, "Z"))
+
+/**
+ * An age, in the largest whole unit: `45s`, `12m`, `3h`, `2d`.
+ *
+ * @internal
+ */
+export const age = (millis: number): string => {
+  const s = Math.max(0, Math.floor(millis / 1000))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m`
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`
+  return `${Math.floor(s / 86_400)}d`
+}

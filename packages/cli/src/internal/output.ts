@@ -63,6 +63,31 @@ export const downloaded = make(
   Schema.Struct({ path: Schema.String, size: Schema.Number, sha256: Schema.String }),
   Render.downloaded
 )
+/**
+ * `files upload` of several paths: `{ "uploaded": [File…], "failed": [{ "path", "tag", "detail" }] }`.
+ * @internal
+ */
+export const uploaded = make(
+  Schema.Struct({
+    uploaded: Schema.Array(Domain.FluidFile),
+    failed: Schema.Array(Schema.Struct({ path: Schema.String, tag: Schema.String, detail: Schema.String }))
+  }),
+  (result) => Render.files(result.uploaded)
+)
+/** `uploads ls`: `[{ "upload_id", "path", "parts_done", "parts_total", "created_at" }]`, ages at `now`. @internal */
+export const held = (now: number) =>
+  make(
+    Schema.Array(
+      Schema.Struct({
+        upload_id: Schema.String,
+        path: Schema.String,
+        parts_done: Schema.Number,
+        parts_total: Schema.Number,
+        created_at: Schema.String
+      })
+    ),
+    (list) => Render.held(list, now)
+  )
 /** `uploads abort`: `{ "upload_id": ..., "aborted": true }`. @internal */
 export const aborted = make(
   Schema.Struct({ upload_id: Domain.UploadId, aborted: Schema.Literal(true) }),

@@ -1,6 +1,8 @@
 /**
  * Upload progress for the `fluidcloud` command: a redrawn bar with bytes, rate and ETA on a
- * terminal, plain lines otherwise, written on stderr.
+ * terminal (moving within parts, with the SDK's `Progress` events), plain lines otherwise (one
+ * per part, none per `Progress`), written on stderr. A resumed upload's bar starts at the bytes
+ * the server held, which do not count in the rate.
  *
  * @internal
  */
@@ -41,7 +43,10 @@ interface State {
   readonly totalBytes: number
   readonly partCount: number
   readonly partsDone: number
+  /** What the bar shows: stored bytes, or sent ones while parts are in flight. */
   readonly uploadedBytes: number
+  /** Bytes the server held when the upload started (a resumed upload). */
+  readonly baseBytes: number
 }
 
 /**
@@ -83,15 +88,29 @@ export const bar = (state: Counts, now: number, width = 30): string => {
   return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}  ${Format.bytes(state.uploadedBytes)} / ${Format.bytes(state.totalBytes)}  ${Format.rate(rate)}  ETA ${Format.eta(eta)}`
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+
 /**
- * A progress reporter: feed it every `UploadEvent` (as `onProgress`).
+ * A progress reporter: feed it every `UploadEvent` (as `onProgress`). With a `label` (the path,
+ * when several files are uploaded), each plain line starts with it.
  *
  * @internal
  */
-export const make = (options: Options): Effect.Effect<(event: Upload.UploadEvent) => Effect.Effect<void>> =>
+export const make = (
+  options: Options,
+  label?: string
+): Effect.Effect<(event: Upload.UploadEvent) => Effect.Effect<void>> =>
   Effect.gen(function* () {
-    const state = yield* Ref.make<State>({ startedAt: 0, totalBytes: 0, partCount: 0, partsDone: 0, uploadedBytes: 0 })
+    const state = yield* Ref.make<State>({
+      startedAt: 0,
+      totalBytes: 0,
+      partCount: 0,
+      partsDone: 0,
+      uploadedBytes: 0,
+      baseBytes: 0
+    })
     const width = options.width ?? 30
+    const prefix = label === undefined ? "" : `${Sanitize.text(label)}: `
     const redraw = (s: State, now: number, end = "") => options.write(`\r\x1b[2K${bar(s, now, width)}${end}`)
 
     return (event) =>
@@ -103,33 +122,42 @@ export const make = (options: Options): Effect.Effect<(event: Upload.UploadEvent
               startedAt: now,
               totalBytes: event.totalBytes,
               partCount: event.partCount,
-              partsDone: 0,
-              uploadedBytes: 0
+              partsDone: event.resumedParts,
+              uploadedBytes: event.resumedBytes,
+              baseBytes: event.resumedBytes
             }
             yield* Ref.set(state, s)
-            return yield* options.tty
-              ? redraw(s, now)
-              : options.write(
-                  `upload started: ${Format.bytes(event.totalBytes)} in ${event.partCount} part${event.partCount === 1 ? "" : "s"} of ${Format.bytes(event.partSize)}\n`
-                )
+            if (options.tty) return yield* redraw(s, now)
+            const resumed =
+              event.resumedParts > 0
+                ? `; resuming: ${plural(event.resumedParts, "part")} (${Format.bytes(event.resumedBytes)}) already stored`
+                : ""
+            return yield* options.write(
+              `${prefix}upload started: ${Format.bytes(event.totalBytes)} in ${plural(event.partCount, "part")} of ${Format.bytes(event.partSize)}${resumed}\n`
+            )
+          }
+          case "Progress": {
+            if (!options.tty) return
+            const s = yield* Ref.updateAndGet(state, (s) => ({ ...s, uploadedBytes: event.sentBytes }))
+            return yield* redraw(s, now)
           }
           case "PartUploaded": {
             const s = yield* Ref.updateAndGet(state, (s) => ({
               ...s,
               partsDone: s.partsDone + 1,
-              uploadedBytes: event.uploadedBytes,
+              uploadedBytes: options.tty ? Math.max(s.uploadedBytes, event.uploadedBytes) : event.uploadedBytes,
               totalBytes: event.totalBytes
             }))
             if (options.tty) return yield* redraw(s, now)
             const { eta, rate } = stats(s, now)
             return yield* options.write(
-              `part ${event.partNumber} uploaded (${s.partsDone}/${s.partCount}): ${Format.bytes(s.uploadedBytes)} / ${Format.bytes(s.totalBytes)} (${Format.percent(s.uploadedBytes, s.totalBytes)}), ${Format.rate(rate)}, ETA ${Format.eta(eta)}\n`
+              `${prefix}part ${event.partNumber} uploaded (${s.partsDone}/${s.partCount}): ${Format.bytes(event.uploadedBytes)} / ${Format.bytes(s.totalBytes)} (${Format.percent(event.uploadedBytes, s.totalBytes)}), ${Format.rate(rate)}, ETA ${Format.eta(eta)}\n`
             )
           }
           case "Completed": {
-            const s = yield* Ref.get(state)
+            const s = yield* Ref.updateAndGet(state, (s) => ({ ...s, uploadedBytes: s.totalBytes }))
             const { elapsed, rate } = stats(s, now)
-            const summary = `uploaded ${Format.bytes(s.totalBytes)} in ${Format.seconds(elapsed)} (${Format.rate(rate)}): ${Sanitize.text(event.file.id)}\n`
+            const summary = `${prefix}uploaded ${Format.bytes(s.totalBytes)} in ${Format.seconds(elapsed)} (${Format.rate(rate)}): ${Sanitize.text(event.file.id)}\n`
             return yield* options.tty
               ? Effect.zipRight(redraw(s, now, "\n"), options.write(summary))
               : options.write(summary)

@@ -7,7 +7,7 @@
  */
 import type { Domain } from "@fluidcloud/core"
 import { Option } from "effect"
-import { bytes, date, fields, opt, table } from "./format.js"
+import { age, bytes, date, fields, opt, table } from "./format.js"
 import * as Sanitize from "./sanitize.js"
 
 /** @internal */
@@ -105,6 +105,27 @@ export const downloaded = (d: { readonly path: string; readonly size: number; re
     ["size", bytes(d.size)],
     ["sha256", d.sha256]
   ])
+
+/** A checkpoint held locally, as `uploads ls --json` writes it. @internal */
+export interface Held {
+  readonly upload_id: string
+  readonly path: string
+  readonly parts_done: number
+  readonly parts_total: number
+  readonly created_at: string
+}
+
+/** `uploads ls`: the checkpoints held locally, their age at `now` (epoch milliseconds). @internal */
+export const held = (list: ReadonlyArray<Held>, now: number): string =>
+  table(
+    ["UPLOAD ID", "PATH", "PARTS", "AGE"],
+    list.map((h) => [
+      h.upload_id,
+      Sanitize.text(h.path),
+      `${h.parts_done}/${h.parts_total}`,
+      age(now - Date.parse(h.created_at))
+    ])
+  )
 
 /** @internal */
 export const aborted = (a: { readonly upload_id: Domain.UploadId }): string => `aborted ${a.upload_id}`

@@ -143,7 +143,12 @@ export const command = Command.make(
       const { document } = yield* report.finish
       if (globals.json) yield* Console.log(Sanitize.json(JSON.stringify(document, null, 2)))
       if (document.failed.length > 0) {
-        return yield* new ExitCodes.SomeFailedError({ failed: document.failed.length, command: "sync" })
+        return yield* new ExitCodes.SomeFailedError({
+          failed: document.failed.length,
+          total:
+            document.failed.length + document.uploaded.length + document.downloaded.length + document.deleted.length,
+          command: "sync"
+        })
       }
     })
 ).pipe(

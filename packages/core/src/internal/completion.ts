@@ -28,7 +28,7 @@ export interface Finish {
   readonly session: Domain.UploadSession
   /** The parts in part-number order, and their ETags at the same index. */
   readonly parts: ReadonlyArray<Domain.UploadPart>
-  readonly etags: ReadonlyArray<string>
+  readonly etags: ReadonlyArray<string | undefined>
   /** The sha256 of the bytes sent. */
   readonly digest: string
   readonly public: boolean

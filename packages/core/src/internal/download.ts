@@ -10,13 +10,14 @@
  *
  * @internal
  */
-import { Clock, Effect, Option, Schedule, Stream } from "effect"
+import { Effect, Option, Schedule, Stream } from "effect"
 import type * as Domain from "../Domain.js"
 import { type ByteRange, type DownloadError, DownloadEvent, type DownloadOptions } from "../Download.js"
 import * as Errors from "../Errors.js"
 import type * as Hash from "./hash.js"
 import { operations } from "./operations.js"
 import * as Steps from "./steps.js"
+import * as Throttle from "./throttle.js"
 import type * as Mapper from "./transport/errors.js"
 import * as Retry from "./transport/retry.js"
 import type { StorageObject } from "./transport/storage.js"
@@ -47,9 +48,6 @@ export interface Run {
    */
   readonly resumeAt?: { readonly bytes: number; readonly hash: Hash.Sha256Hash } | undefined
 }
-
-/** The progress events are at most this far apart. @internal */
-export const PROGRESS_INTERVAL_MILLIS = 100
 
 /** The errors of one storage attempt. */
 type AttemptError =
@@ -174,7 +172,7 @@ export const make = (deps: Dependencies) => {
               : Math.min(size, range.offset + range.length)
       let pinned: string | undefined
       let started = false
-      let lastProgress = 0
+      const throttle = Throttle.make()
       let attempts = 0
 
       const integrity = (description: string, expectedValue: string, actual: string) =>
@@ -244,20 +242,15 @@ export const make = (deps: Dependencies) => {
         hash?.update(chunk)
         position += chunk.byteLength
         if (onProgress === undefined) return Effect.succeed(chunk)
-        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          if (now - lastProgress < PROGRESS_INTERVAL_MILLIS) return Effect.succeed(chunk)
-          lastProgress = now
-          return Effect.as(onProgress(DownloadEvent.Progress(totals())), chunk)
-        })
+        return Effect.flatMap(throttle.due, (due) =>
+          due ? Effect.as(onProgress(DownloadEvent.Progress(totals())), chunk) : Effect.succeed(chunk)
+        )
       }
 
       const start = Effect.suspend(() => {
         if (started) return Effect.void
         started = true
-        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          lastProgress = now
-          return report(DownloadEvent.Started({ fileId, ...totals() }))
-        })
+        return Effect.zipRight(throttle.restart, report(DownloadEvent.Started({ fileId, ...totals() })))
       })
 
       /** One storage GET from `position`, its body taken chunk by chunk. */

@@ -9,12 +9,14 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option, Redacted, Stream } from "effect"
+import { UploadCheckpoints } from "../Checkpoints.js"
 import type * as Domain from "../Domain.js"
 import type { Options, Service } from "../FluidCloud.js"
 import * as Download from "./download.js"
 import * as DownloadTo from "./downloadTo.js"
 import * as Hash from "./hash.js"
 import { operations } from "./operations.js"
+import * as Resume from "./resume.js"
 import * as Steps from "./steps.js"
 import * as HashCache from "./sync/hashCache.js"
 import * as Sync from "./sync/sync.js"
@@ -32,7 +34,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const fileSystem = yield* Effect.serviceOption(FileSystem.FileSystem)
     const sha256 = yield* Hash.make
     const partBufferLimit = yield* Upload.PartBufferLimit
-    const uploader = Upload.make({ transport, fileSystem, sha256, partBufferLimit })
+    const checkpoints = yield* Effect.serviceOption(UploadCheckpoints)
+    const uploader = Upload.make({ transport, fileSystem, sha256, partBufferLimit, checkpoints })
     const downloader = Download.make({ transport, sha256 })
     const downloadTo = DownloadTo.make({ engine: downloader, fileSystem, sha256 })
     const cache = yield* Option.match(yield* Effect.serviceOption(HashCache.HashCache), {
@@ -167,7 +170,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const uploads: Service["uploads"] = {
       abort: Effect.fn("FluidCloud.uploads.abort")(function* (uploadId) {
         yield* Effect.annotateCurrentSpan("fluidcloud.upload_id", uploadId)
-        return yield* Steps.abortUpload(transport, uploadId)
+        yield* Steps.abortUpload(transport, uploadId)
+        // its local checkpoint, if any, would only lead a resumed run to a gone upload
+        const store = yield* Resume.store(checkpoints)
+        if (Option.isSome(store)) yield* Resume.forget(store.value, uploadId)
       })
     }
 

@@ -45,7 +45,26 @@ export interface ResolvedSource {
    * parts are views that cost no memory.
    */
   readonly streamed: ((partSize: number) => Stream.Stream<StreamedPart, Errors.SourceError>) | undefined
+  /**
+   * How a checkpoint recognises the source (`resume`): a file by its real path and modification
+   * time, in-memory bytes by their sha256 (`prehash`); `undefined` for a stream, which cannot be
+   * read again.
+   */
+  readonly identity: Identity | undefined
 }
+
+/** A source that can be read again, as a checkpoint recognises it. @internal */
+export type Identity =
+  | {
+      readonly _tag: "Path"
+      /** The canonical absolute path (symbolic links resolved). */
+      readonly realPath: Effect.Effect<string, Errors.SourceError>
+      /** Milliseconds since the epoch; `null` where the platform has none. */
+      readonly mtime: number | null
+    }
+  | { readonly _tag: "Bytes" }
+
+const bytesIdentity: Identity = { _tag: "Bytes" }
 
 const validationError = (field: string, description: string) => new Errors.ValidationError({ field, description })
 
@@ -82,7 +101,8 @@ const bytesSource = (bytes: Uint8Array, name: string | undefined, contentType: s
     rangeParts(bytes.byteLength, partSize, (offset, length) =>
       Effect.succeed(unpooled(bytes.subarray(offset, offset + length)))
     ),
-  streamed: undefined
+  streamed: undefined,
+  identity: bytesIdentity
 })
 
 const blobSlice = (blob: Blob, offset: number, length: number): Effect.Effect<Uint8Array, Errors.SourceError> =>
@@ -128,7 +148,8 @@ const blobSource = (blob: Blob): ResolvedSource => {
           length,
           `the Blob's slice at offset ${offset}`
         )
-      )
+      ),
+    identity: bytesIdentity
   }
 }
 
@@ -188,7 +209,12 @@ const fileSource = (
           `${path} (it had ${size} bytes when the upload started) at offset ${offset}`
         )
       )
-    return { size, name: basename(path), contentType: undefined, prehash: undefined, parts, streamed }
+    const identity: Identity = {
+      _tag: "Path",
+      realPath: fs.realPath(path).pipe(Effect.mapError((cause) => sourceError(`cannot resolve ${path}`, cause))),
+      mtime: Option.match(info.mtime, { onNone: () => null, onSome: (date) => date.getTime() })
+    }
+    return { size, name: basename(path), contentType: undefined, prehash: undefined, parts, streamed, identity }
   })
 
 const streamSource = (stream: Stream.Stream<Uint8Array, unknown>, size: number): ResolvedSource => ({
@@ -197,7 +223,8 @@ const streamSource = (stream: Stream.Stream<Uint8Array, unknown>, size: number):
   contentType: undefined,
   prehash: undefined,
   parts: (partSize, pool) => rechunk(stream, size, partSize, pool),
-  streamed: (partSize) => passThrough(stream, size, partSize)
+  streamed: (partSize) => passThrough(stream, size, partSize),
+  identity: undefined
 })
 
 /**

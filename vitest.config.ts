@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
@@ -19,6 +21,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // the SDK's local state (upload checkpoints, sync's hash cache) goes to a directory of this
+    // run, never the user's ~/.local/state; test/setup/bundle-cli.ts removes it at the end
+    env: { FLUIDCLOUD_STATE_DIR: join(tmpdir(), `fluidcloud-test-state-${process.pid}`) },
     sequence: { concurrent: false }
   }
 })

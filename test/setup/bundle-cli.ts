@@ -43,5 +43,9 @@ export default async function setup(project: TestProject) {
   await Promise.all([bundle(outfile, []), bundle(withoutTesting, ["@fluidcloud/testing"])])
   project.provide("fluidcloudCliBundle", outfile)
   project.provide("fluidcloudCliBundleWithoutTesting", withoutTesting)
-  return () => rmSync(dir, { recursive: true, force: true })
+  return () => {
+    rmSync(dir, { recursive: true, force: true })
+    // the run's state directory (vitest.config.ts)
+    rmSync(join(tmpdir(), `fluidcloud-test-state-${process.pid}`), { recursive: true, force: true })
+  }
 }

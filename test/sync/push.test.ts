@@ -7,9 +7,9 @@
  */
 import { rmSync } from "node:fs"
 import { describe, expect, layer } from "@effect/vitest"
-import { Contract, Domain, FluidCloud, Sync } from "@fluidcloud/core"
+import { Checkpoints, Contract, Domain, Errors, FluidCloud, Sync } from "@fluidcloud/core"
 import { Emulator } from "@fluidcloud/testing"
-import { Effect, Exit, Layer, Option, Ref } from "effect"
+import { Effect, Exit, Layer, Option, Ref, Schema } from "effect"
 import {
   bytesOf,
   clearLog,
@@ -183,6 +183,41 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.push (HTTP)", 
     })
   )
 
+  it.scoped("with an UploadCheckpoints store, the hashes outlive the client: a later client uses them", () =>
+    Effect.gen(function* () {
+      const store = yield* Effect.provide(Checkpoints.UploadCheckpoints, Checkpoints.layerMemory)
+      const withStore = clientLayer(Layer.succeed(Checkpoints.UploadCheckpoints, store))
+      const dir = yield* tempDir
+      write(dir, tree)
+      const spaceId = yield* space
+      yield* Effect.flatMap(FluidCloud.FluidCloud, (fc) => run(fc.sync.push(dir, { spaceId }))).pipe(
+        Effect.provide(withStore)
+      )
+      const hashes = store.namespace(
+        "hashes",
+        Schema.Struct({ size: Schema.Number, mtimeMs: Schema.Number, sha256: Schema.String })
+      )
+      const held = yield* hashes.list
+      expect(held.map(([path, entry]) => [path.slice(dir.length + 1), entry.sha256]).sort()).toEqual(
+        Object.entries(tree)
+          .flatMap(
+            ([path, content]): Array<[string, string]> =>
+              typeof content === "string" || content instanceof Uint8Array ? [[path, sha256(bytes(content))]] : []
+          )
+          .sort()
+      )
+      // a wrong hash planted in the store for an unchanged a.txt: a new client believes the store
+      // (it does not read the file) and so uploads it again
+      const aTxt = held.find(([path]) => path.endsWith("/a.txt"))
+      if (aTxt !== undefined) yield* hashes.set(aTxt[0], { ...aTxt[1], sha256: "0".repeat(64) })
+      const again = yield* Effect.flatMap(FluidCloud.FluidCloud, (fc) => run(fc.sync.push(dir, { spaceId }))).pipe(
+        Effect.provide(withStore)
+      )
+      expect(summaryOf(again)).toMatchObject({ uploaded: 1, skipped: 5 })
+      expect(again.flatMap((e) => (e._tag === "Uploaded" ? [e.path] : []))).toEqual(["a.txt"])
+    })
+  )
+
   it.scoped("delete: exactly the remote files absent locally go to the trash", () =>
     Effect.gen(function* () {
       const { fc, dir, spaceId } = yield* pushed
@@ -254,6 +289,61 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.push (HTTP)", 
       const second = yield* run(fc.sync.push(dir, { spaceId }))
       expect(pathsOf(second, "Uploaded")).toEqual(["big/one.bin", "big/two.bin"])
       expect(summaryOf(second)).toMatchObject({ uploaded: 2, skipped: 8, failed: 0 })
+    })
+  )
+
+  it.scoped("resume: a failed file keeps its upload; the next push sends only its missing parts", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const store = yield* Effect.provide(Checkpoints.UploadCheckpoints, Checkpoints.layerMemory)
+      const dir = yield* tempDir
+      write(dir, { "ok.txt": "fine", "big.bin": bytesOf(5 * 4 * KiB, 3) })
+      const spaceId = yield* space
+      yield* emulator.failPartPut({ partNumber: 4, attempt: "every", status: 400 })
+      const push = Effect.flatMap(FluidCloud.FluidCloud, (fc) =>
+        run(fc.sync.push(dir, { spaceId }, { resume: true, concurrency: 1 }))
+      ).pipe(Effect.provide(clientLayer(Layer.succeed(Checkpoints.UploadCheckpoints, store))))
+
+      const first = yield* push
+      expect(pathsOf(first, "Failed")).toEqual(["big.bin"])
+      // kept: the upload is open on the server, and its checkpoint holds the parts that landed
+      const open = yield* emulator.openUploads
+      expect(open).toHaveLength(1)
+      const uploadId = open[0]?.uploadId ?? ""
+      const kept = yield* store.uploads.list
+      expect(kept.map(([, checkpoint]) => checkpoint.uploadId)).toEqual([uploadId])
+      const before = (yield* emulator.partPuts({ uploadId })).length
+
+      yield* emulator.clearFaults
+      const second = yield* push
+      expect(pathsOf(second, "Uploaded")).toEqual(["big.bin"])
+      expect(summaryOf(second)).toMatchObject({ uploaded: 1, skipped: 1, failed: 0 })
+      // the same upload, completed with the parts it lacked (4 and 5) only
+      const puts = (yield* emulator.partPuts({ uploadId })).slice(before)
+      expect(puts.map((put) => put.partNumber).sort()).toEqual([4, 5])
+      expect(yield* emulator.openUploads).toEqual([])
+      expect(yield* store.uploads.list).toEqual([])
+    })
+  )
+
+  it.scoped("resume without an UploadCheckpoints store: ValidationError before anything is sent", () =>
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const dir = yield* tempDir
+      write(dir, { "a.txt": "a" })
+      const spaceId = yield* space
+      yield* clearLog
+      const exit = yield* Effect.exit(run(fc.sync.push(dir, { spaceId }, { resume: true })))
+      expect(exit).toStrictEqual(
+        Exit.fail(
+          new Errors.ValidationError({
+            field: "resume",
+            description:
+              "needs an UploadCheckpoints store in the client's context (NodeFluidCloud.layer has one, or Checkpoints.layerMemory)"
+          })
+        )
+      )
+      expect(yield* writes).toEqual([])
     })
   )
 

@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import type { Checkpoints } from "@fluidcloud/core"
 import { FluidCloud, type Sync } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
 import { Emulator, EmulatorServer } from "@fluidcloud/testing"
@@ -22,8 +23,10 @@ export const PART = 4 * KiB
 /** The emulator over HTTP (parts of `PART`, scanned clean at once). */
 export const emulatorLayer = EmulatorServer.layer({ port: 0, minPartSize: KiB, forcePartSize: PART, scanDelay: 0 })
 
-/** The client on Node's platform against the emulator in context, with a hash cache of its own when given. */
-export const clientLayer = (cache?: Layer.Layer<Sync.HashCache>) =>
+/** The client on Node's platform against the emulator in context, with a hash cache or a checkpoint store when given. */
+export const clientLayer = <Extra extends Sync.HashCache | Checkpoints.UploadCheckpoints = never>(
+  cache?: Layer.Layer<Extra>
+) =>
   Layer.unwrapEffect(
     Effect.map(Emulator.Emulator, (emulator) =>
       FluidCloud.layer({

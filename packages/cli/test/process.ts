@@ -21,7 +21,8 @@ export interface Result {
 export const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("FLUIDCLOUD_")) env[key] = value
+    // the run's state directory (vitest.config.ts) stays: checkpoints never go to the user's home
+    if (!key.startsWith("FLUIDCLOUD_") || key === "FLUIDCLOUD_STATE_DIR") env[key] = value
   }
   return { ...env, NO_COLOR: "1", ...extra }
 }

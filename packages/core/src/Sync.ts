@@ -87,6 +87,15 @@ export interface SyncOptions {
   readonly followSymlinks?: boolean | undefined
   /** The retry schedule of each transfer (part PUTs, storage GETs); defaults to the client's. */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+  /**
+   * Push: each upload is resumable (`files.upload`'s `resume`): a file that fails or is
+   * interrupted keeps its upload on the server and its checkpoint, and the next push sends only
+   * its missing parts. Needs an `UploadCheckpoints` store in the client's context
+   * (`NodeFluidCloud.layer` has one); without it the run fails with `ValidationError` before
+   * anything is sent. Pull: a `.part` left by an interrupted download is continued
+   * (`files.downloadTo`'s `resume`). Default `false`.
+   */
+  readonly resume?: boolean | undefined
 }
 
 /**
@@ -298,7 +307,9 @@ export interface HashCacheService {
 
 /**
  * The hash cache of `sync.push` and `sync.pull`, read from the context the client is built in
- * (like `FileSystem`). Without one, each client keeps its own in memory, for its lifetime.
+ * (like `FileSystem`). Without one, the client keeps the hashes in its `UploadCheckpoints` store
+ * when it has one (`NodeFluidCloud.layer` gives it the user's state directory, so the next run does
+ * not hash an unchanged tree again), else in memory, for its lifetime.
  *
  * @example
  * ```ts

@@ -98,9 +98,12 @@ export const command = Command.make(
       Options.withPseudoName("P"),
       Options.withDescription("Push: each file's client key is P/ + its relative path (default: the path alone)."),
       Options.optional
+    ),
+    resume: Options.boolean("resume").pipe(
+      Options.withDescription(
+        "Push: keep a failed or interrupted upload (and its checkpoint) so the next run sends only its missing parts. Pull: continue a .part left by an interrupted download."
+      )
     )
-    // `--resume` comes with resumable uploads: add `resume: Options.boolean("resume")` here and
-    // pass it in `pushOptions` below; the interruption message then says the uploads were kept.
   },
   (o) =>
     Effect.gen(function* () {
@@ -115,7 +118,8 @@ export const command = Command.make(
         dryRun: o.dryRun,
         delete: o.delete,
         jobs: Option.getOrUndefined(o.jobs),
-        followSymlinks: o.followSymlinks
+        followSymlinks: o.followSymlinks,
+        resume: o.resume
       }
       const pushOptions: Sync.PushOptions = {
         ...common,
@@ -133,9 +137,11 @@ export const command = Command.make(
           Effect.onError(() => report.clear),
           Effect.onInterrupt(() =>
             Console.error(
-              sides.direction === "push"
-                ? "fluidcloud: interrupted; the uploads in flight were aborted: run the same command again to continue (what was done is skipped)"
-                : "fluidcloud: interrupted: run the same command again to continue (what was done is skipped)"
+              sides.direction === "pull"
+                ? `fluidcloud: interrupted: run the same command again to continue (what was done is skipped${o.resume ? "; partial downloads continue" : ""})`
+                : o.resume
+                  ? "fluidcloud: interrupted; the uploads in flight were kept: run the same command again to continue (what was done is skipped, the kept uploads send only their missing parts)"
+                  : "fluidcloud: interrupted; the uploads in flight were aborted: run the same command again to continue (what was done is skipped)"
             )
           )
         )

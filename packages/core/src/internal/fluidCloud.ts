@@ -38,8 +38,13 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const uploader = Upload.make({ transport, fileSystem, sha256, partBufferLimit, checkpoints })
     const downloader = Download.make({ transport, sha256 })
     const downloadTo = DownloadTo.make({ engine: downloader, fileSystem, sha256 })
+    // the HashCache in context, else one in the checkpoint store, else one in memory
     const cache = yield* Option.match(yield* Effect.serviceOption(HashCache.HashCache), {
-      onNone: () => HashCache.makeMemory,
+      onNone: () =>
+        Option.match(checkpoints, {
+          onNone: () => HashCache.makeMemory,
+          onSome: (store) => Effect.succeed(HashCache.fromCheckpoints(store))
+        }),
       onSome: Effect.succeed
     })
     const sync = Sync.make({
@@ -49,7 +54,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       fileSystem,
       path: yield* Effect.serviceOption(Path.Path),
       sha256,
-      cache
+      cache,
+      resumable: Option.isSome(checkpoints)
     })
 
     const spaces: Service["spaces"] = {

@@ -1,11 +1,14 @@
 /**
- * The hash cache of `sync.push` / `sync.pull` (declared in `Sync.ts`): its tag, and the in-memory
+ * The hash cache of `sync.push` / `sync.pull` (declared in `Sync.ts`): its tag, the in-memory
  * store made per client when none is provided (a map from a file's path to its size,
- * modification time and sha256).
+ * modification time and sha256), and the one kept in the checkpoint store (`hashes` records,
+ * one per path), which the client uses when it has an `UploadCheckpoints` and no `HashCache`:
+ * on Node, the user's state directory, so an unchanged tree is not hashed again by the next run.
  *
  * @internal
  */
-import { Context, Effect, Option } from "effect"
+import { Context, Effect, Option, Schema } from "effect"
+import type * as Checkpoints from "../../Checkpoints.js"
 import type { HashCacheService, HashKey } from "../../Sync.js"
 
 /** @internal */
@@ -34,3 +37,34 @@ export const makeMemory: Effect.Effect<HashCacheService> = Effect.sync(() => {
       })
   }
 })
+
+const HashEntry = Schema.Struct({
+  size: Schema.NonNegativeInt,
+  mtimeMs: Schema.Number,
+  sha256: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/))
+})
+
+/** The cache as `hashes` records of the checkpoint store, keyed by absolute path. @internal */
+export const fromCheckpoints = (store: Checkpoints.Service): HashCacheService => {
+  const records = store.namespace("hashes", HashEntry)
+  return {
+    get: (key) =>
+      records.get(key.path).pipe(
+        Effect.map(
+          Option.flatMap((entry) =>
+            entry.size === key.size && entry.mtimeMs === key.mtimeMs ? Option.some(entry.sha256) : Option.none()
+          )
+        ),
+        // a store that cannot be read is a miss
+        Effect.orElseSucceed(() => Option.none<string>())
+      ),
+    set: (key, sha256) =>
+      records
+        .set(key.path, { size: key.size, mtimeMs: key.mtimeMs, sha256 })
+        .pipe(
+          Effect.catchAll((error) =>
+            Effect.logDebug("FluidCloud: the sync hash cache could not be written; files will be hashed again", error)
+          )
+        )
+  }
+}

@@ -162,6 +162,7 @@ export const execute = (pull: Pull, plan: Plan, remote: RemoteTree): Stream.Stre
         Effect.zipRight(
           pull.downloadTo(file.id, target, {
             retry: pull.options.retry,
+            resume: pull.options.resume,
             onProgress: (event) =>
               event._tag === "Progress"
                 ? report(SyncEvent.Progress({ path, bytes: event.receivedBytes, size: event.totalBytes }))

@@ -176,7 +176,7 @@ export const execute = (push: Push, plan: Plan, remote: RemoteTree): Stream.Stre
           clientKey: clientKeyOf(options.clientKeyPrefix, file.path),
           concurrency: options.concurrency,
           retry: options.retry,
-          // resumable uploads: pass `resume` here once `UploadOptions` has it (and `PushOptions` with it)
+          resume: options.resume,
           onProgress: (event) =>
             event._tag === "PartUploaded"
               ? report(SyncEvent.Progress({ path: file.path, bytes: event.uploadedBytes, size: event.totalBytes }))

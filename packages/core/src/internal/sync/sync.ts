@@ -34,6 +34,8 @@ export interface Dependencies {
   readonly path: Option.Option<Path.Path>
   readonly sha256: Hash.Sha256Factory
   readonly cache: HashCacheService
+  /** Whether the client has an `UploadCheckpoints` store (what `resume` needs on a push). */
+  readonly resumable: boolean
 }
 
 const checks = {
@@ -92,6 +94,13 @@ export const make = (deps: Dependencies): Service["sync"] => {
       Effect.gen(function* () {
         const filter = yield* validate(localDir, target, options)
         yield* optional(options.concurrency, checks.concurrency)
+        if (options.resume === true && !deps.resumable) {
+          return yield* new Errors.ValidationError({
+            field: "resume",
+            description:
+              "needs an UploadCheckpoints store in the client's context (NodeFluidCloud.layer has one, or Checkpoints.layerMemory)"
+          })
+        }
         if (options.clientKeyPrefix !== undefined && options.clientKeyPrefix !== "") {
           yield* checks.clientKeyPrefix(options.clientKeyPrefix)
         }

@@ -1,14 +1,23 @@
 /**
  * The result objects of the API as the wire carries them (snake_case, every listed field, `null`
- * when empty), one function per object of the contract.
+ * when empty), one function per object of the contract. Each is typed by the wire side of core's
+ * schema of the object (`Domain`), with every field required: a field missing, misspelt or of the
+ * wrong type does not compile, so the shape is written once, in core.
  *
  * @internal
  */
+import type { Domain } from "@fluidcloud/core"
+import type { Schema } from "effect"
 import type { FileRec, FolderRec, ShareRec, SpaceRec } from "./state.js"
 import { iso } from "./wire.js"
 
+/** The wire form of `S` with every field present (`null` when empty), as the contract sends it. */
+type Wire<S extends Schema.Schema.Any> = {
+  readonly [K in keyof Schema.Schema.Encoded<S>]-?: Exclude<Schema.Schema.Encoded<S>[K], undefined>
+}
+
 /** @internal */
-export const space = (s: SpaceRec) => ({
+export const space = (s: SpaceRec): Wire<typeof Domain.Space> => ({
   id: s.id,
   name: s.name,
   created_at: iso(s.createdAt),
@@ -16,7 +25,7 @@ export const space = (s: SpaceRec) => ({
 })
 
 /** @internal */
-export const folder = (f: FolderRec) => ({
+export const folder = (f: FolderRec): Wire<typeof Domain.Folder> => ({
   id: f.id,
   name: f.name,
   space_id: f.spaceId,
@@ -27,7 +36,7 @@ export const folder = (f: FolderRec) => ({
 })
 
 /** @internal */
-export const file = (f: FileRec) => ({
+export const file = (f: FileRec): Wire<typeof Domain.FluidFile> => ({
   id: f.id,
   original_name: f.name,
   space_id: f.spaceId,
@@ -45,7 +54,7 @@ export const file = (f: FileRec) => ({
 })
 
 /** @internal */
-export const share = (s: ShareRec) => ({
+export const share = (s: ShareRec): Wire<typeof Domain.Share> => ({
   id: s.id,
   file_id: s.fileId,
   permission: s.permission,

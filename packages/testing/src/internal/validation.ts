@@ -1,3 +1,10 @@
+/**
+ * Request-body checks as the service answers them: each field of a body against its spec (kind,
+ * required, length, pattern, range, UUID), every problem an issue in FastAPI's 422 list
+ * (`{"loc", "msg", "type"}`); POST bodies ignore unknown keys, PATCH bodies reject them.
+ *
+ * @internal
+ */
 /** @internal */
 export interface Issue {
   readonly loc: ReadonlyArray<string | number>

@@ -2,10 +2,11 @@
  * An upload's parts as jobs, in part order: each part read from the source (into a pooled buffer,
  * or streamed when too big for one), fed to the sha256 in order, and PUT to its presigned URL.
  * A part the server already holds (a resumed upload) is read for the sha256 only, never sent.
+ * `results` works through them: `concurrency` workers, fed by one reader that stays a part ahead.
  *
  * @internal
  */
-import { Effect, Option, Schedule, Stream } from "effect"
+import { Chunk, Effect, Either, Mailbox, Option, Queue, Schedule, Stream } from "effect"
 import type * as Domain from "../Domain.js"
 import type * as Errors from "../Errors.js"
 import type { UploadError } from "../Upload.js"
@@ -126,3 +127,90 @@ export const make = (input: Input): Stream.Stream<Job, Errors.SourceError> => {
 
   return input.streamed && source.streamed !== undefined ? streamed(source.streamed(partSize)) : buffered()
 }
+
+/**
+ * Runs `jobs` with `concurrency` workers, each taking the next job and running `work` on it. One
+ * reader pulls the jobs, in order, and hands each over as soon as a worker is free, so it reads
+ * one job ahead of them (with `concurrency + 1` part buffers, `concurrency` parts are in flight
+ * while the next one is read). The first failure, of the reader or of a worker, interrupts the
+ * rest. A fixed set of fibers for the whole upload: nothing is forked per part.
+ */
+const run = <A, E, E2>(
+  jobs: Stream.Stream<A, E>,
+  concurrency: number,
+  work: (job: A) => Effect.Effect<void, E2>
+): Effect.Effect<void, E | E2> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const pull = yield* Stream.toPull(jobs)
+      // one job waits here while every worker is busy: the reader stays one ahead, no more
+      const handOver = yield* Queue.bounded<A | undefined>(1)
+      const reader = Effect.gen(function* () {
+        while (true) {
+          const next = yield* Effect.either(pull)
+          if (Either.isLeft(next)) {
+            if (Option.isSome(next.left)) return yield* Effect.fail(next.left.value)
+            break
+          }
+          for (const job of next.right) yield* Queue.offer(handOver, job)
+        }
+        // the end, once for each worker
+        for (let i = 0; i < concurrency; i++) yield* Queue.offer(handOver, undefined)
+      })
+      const worker = Effect.gen(function* () {
+        while (true) {
+          const job = yield* Queue.take(handOver)
+          if (job === undefined) return
+          yield* work(job)
+        }
+      })
+      const fibers: Array<Effect.Effect<void, E | E2>> = [reader]
+      for (let i = 0; i < concurrency; i++) fibers.push(worker)
+      yield* Effect.all(fibers, { concurrency: "unbounded", discard: true })
+    })
+  )
+
+/**
+ * The results of `work` over `jobs` (those that have one), as they come, run by `concurrency`
+ * workers (see `run`). A worker starts a job only while fewer than `concurrency` results wait
+ * for the consumer, who makes room by asking for more: the consumer holds the upload back as a
+ * pulled stream would (with `concurrency: 1`, each result is handled before the next part is sent).
+ * @internal
+ */
+export const results = <A, B, E, E2>(
+  jobs: Stream.Stream<A, E>,
+  concurrency: number,
+  work: (job: A) => Effect.Effect<Option.Option<B>, E2>
+): Stream.Stream<B, E | E2> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const output = yield* Mailbox.make<B, E | E2>()
+      const room = yield* Effect.makeSemaphore(concurrency)
+      yield* run(jobs, concurrency, (job) =>
+        Effect.zipRight(
+          room.take(1),
+          Effect.flatMap(work(job), (result) =>
+            Option.isSome(result) ? Effect.asVoid(output.offer(result.value)) : Effect.asVoid(room.release(1))
+          )
+        )
+      ).pipe(Mailbox.into(output), Effect.forkScoped)
+      // the results handed over at the last pull, whose room is given back at the next one
+      let handedOver = 0
+      return Stream.repeatEffectChunkOption(
+        Effect.suspend(() => {
+          const taken = handedOver
+          handedOver = 0
+          return Effect.zipRight(
+            taken === 0 ? Effect.void : room.release(taken),
+            Effect.matchEffect(output.takeAll, {
+              onFailure: (error) => Effect.fail(Option.some(error)),
+              onSuccess: ([chunk, done]) => {
+                handedOver = Chunk.size(chunk)
+                return done && handedOver === 0 ? Effect.fail(Option.none()) : Effect.succeed(chunk)
+              }
+            })
+          )
+        })
+      )
+    })
+  )

@@ -1,6 +1,6 @@
 /**
- * The upload engine: initiate → session checked against the contract → parts
- * (`Stream.mapEffect` with `concurrency`, each PUT retried; `jobs.ts`) → complete, tied to a
+ * The upload engine: initiate → session checked against the contract → parts (`concurrency`
+ * workers fed in part order, each PUT retried; `jobs.ts`) → complete, tied to a
  * scope that aborts the upload server-side on failure or interruption. Parts too big for one
  * buffer are streamed from the source one at a time. Every request goes through the transport;
  * the end of the upload (complete, the sha256 check, the public step, and what an interruption
@@ -333,26 +333,13 @@ export const make = (deps: Dependencies): Uploader => {
                 return Effect.fail(resumed === undefined ? error : new Resume.Vanished({ error }))
               })
 
-        const storedParts = jobs.pipe(
-          Stream.mapEffect(
-            ({ index, length, put }) =>
-              watched(put).pipe(
-                Effect.flatMap(
-                  Option.match({
-                    onNone: () => Effect.succeed(Option.none<Meter.Stored>()),
-                    onSome: (etag) => {
-                      etags[index] = etag
-                      return Effect.as(
-                        saver?.changed ?? Effect.void,
-                        Option.some({ partNumber: index + 1, partBytes: length })
-                      )
-                    }
-                  })
-                )
-              ),
-            { concurrency, unordered: true }
-          ),
-          Stream.filterMap((part) => part)
+        const storedParts = Jobs.results(jobs, concurrency, ({ index, length, put }) =>
+          Effect.flatMap(watched(put), (etag) => {
+            if (Option.isNone(etag)) return Effect.succeed(Option.none<Meter.Stored>())
+            etags[index] = etag.value
+            const stored = Option.some({ partNumber: index + 1, partBytes: length })
+            return saver === undefined ? Effect.succeed(stored) : Effect.as(saver.changed, stored)
+          })
         )
         let uploaded = heldBytes
         const partEvents: Stream.Stream<UploadEvent, UploadError | Resume.Vanished> =

@@ -172,31 +172,33 @@ const fileSource = (
       Stream.unwrapScoped(
         Effect.map(
           fs.open(path, { flag: "r" }).pipe(Effect.mapError((cause) => sourceError(`cannot open ${path}`, cause))),
-          (file) =>
-            rangeParts(size, partSize, (offset, length) =>
+          (file) => {
+            const failed = (cause: unknown) => sourceError(`cannot read ${path}`, cause)
+            /** Reads `bytes` whole from the file's position: a read may return fewer bytes. */
+            const fill = (bytes: Uint8Array, offset: number, filled: number): Effect.Effect<void, Errors.SourceError> =>
+              Effect.flatMap(Effect.mapError(file.read(bytes.subarray(filled)), failed), (read) => {
+                const total = filled + Number(read)
+                if (total === bytes.byteLength) return Effect.void
+                if (Number(read) === 0) {
+                  return Effect.fail(
+                    sourceError(`${path} ended at ${offset + total} bytes; it had ${size} when the upload started`)
+                  )
+                }
+                return fill(bytes, offset, total)
+              })
+            // parts are read in order, one after another, so each read starts where the last one
+            // ended: the file's own position, no seek
+            return rangeParts(size, partSize, (offset, length) =>
               Effect.flatMap(pool.take(length), (part) =>
-                Effect.gen(function* () {
-                  const buffer = part.bytes
-                  yield* file.seek(offset, "start")
-                  let filled = 0
-                  while (filled < length) {
-                    const read = Number(yield* file.read(filled === 0 ? buffer : buffer.subarray(filled)))
-                    if (read === 0) {
-                      return yield* Effect.fail(
-                        sourceError(`${path} ended at ${offset + filled} bytes; it had ${size} when the upload started`)
-                      )
-                    }
-                    filled += read
-                  }
-                  return part
-                }).pipe(
-                  Effect.catchTag("SystemError", "BadArgument", (cause) =>
-                    Effect.fail(sourceError(`cannot read ${path}`, cause))
-                  ),
-                  Effect.onError(() => part.release)
-                )
+                length === 0
+                  ? Effect.succeed(part)
+                  : Effect.as(
+                      Effect.onError(fill(part.bytes, offset, 0), () => part.release),
+                      part
+                    )
               )
             )
+          }
         )
       )
     const streamed = (partSize: number): Stream.Stream<StreamedPart, Errors.SourceError> =>

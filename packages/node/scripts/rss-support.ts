@@ -12,6 +12,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -66,13 +67,19 @@ export const compile = (script: string): ReadonlyArray<string> => {
     )
     link(join(buildDir, "packages", pkg), join(buildDir, "node_modules", "@fluidcloud", pkg))
   }
-  const dependencies: ReadonlyArray<readonly [string, string]> = [
-    ["core", "effect"],
-    ["core", "@effect/platform"],
-    ["core", "hash-wasm"],
-    ["core", "@noble/hashes"],
-    ["node", "@effect/platform-node"]
-  ]
+  // every third-party package core and node declare (read from their package.json, so a new one
+  // is linked too), from the copy installed for that package
+  const dependencies: Array<readonly [string, string]> = []
+  for (const pkg of ["core", "node"]) {
+    const manifest: { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> } = JSON.parse(
+      readFileSync(join(root, "packages", pkg, "package.json"), "utf8")
+    )
+    for (const name of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+      if (!name.startsWith("@fluidcloud/") && !dependencies.some(([, known]) => known === name)) {
+        dependencies.push([pkg, name])
+      }
+    }
+  }
   for (const [pkg, dependency] of dependencies) {
     link(
       realpathSync(join(root, "packages", pkg, "node_modules", dependency)),

@@ -21,7 +21,12 @@ let skipped = 0
 try {
   const json = JSON.parse(readFileSync(report, "utf8"))
   passed = json.numPassedTests
-  failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0) + (json.numFailedTestSuites ?? 0)
+  // a failed test, plus a test file that failed without a failed test of its own (it did not load,
+  // or failed outside its tests): counted once each
+  const brokenFiles = (json.testResults ?? []).filter(
+    (file) => file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed")
+  ).length
+  failed = json.numFailedTests + brokenFiles
   skipped = json.numPendingTests + json.numTodoTests
 } catch {
   failed = Math.max(failed, 1)

@@ -296,8 +296,17 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud sync (su
         const withState = { ...(yield* env), FLUIDCLOUD_STATE_DIR: state }
 
         const sync = yield* spawnScript(cliBin, ["sync", dir, `fc://${spaceId}`, "--resume"], withState)
+        // both uploads open on the server and their checkpoints written (an upload interrupted
+        // before its checkpoint is written cannot be resumed, so it is aborted instead)
+        const checkpoints = () => {
+          try {
+            return readdirSync(join(state, "uploads")).filter((name) => name.endsWith(".json")).length
+          } catch {
+            return 0
+          }
+        }
         const opened = yield* eventually(
-          Effect.map(emulator.openUploads, (open) => open.length === 2),
+          Effect.map(emulator.openUploads, (open) => open.length === 2 && checkpoints() === 2),
           "20 seconds"
         )
         expect(opened).toBe(true)

@@ -19,7 +19,7 @@ import { operations } from "./operations.js"
 import * as Resume from "./resume.js"
 import * as Steps from "./steps.js"
 import * as HashCache from "./sync/hashCache.js"
-import * as Sync from "./sync/sync.js"
+import type * as Sync from "./sync/sync.js"
 import * as Transport from "./transport/transport.js"
 import * as Upload from "./upload.js"
 
@@ -47,7 +47,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         }),
       onSome: Effect.succeed
     })
-    const sync = Sync.make({
+    const syncDependencies: Sync.Dependencies = {
       transport,
       uploader,
       downloadTo,
@@ -56,7 +56,22 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       sha256,
       cache,
       resumable: Option.isSome(checkpoints)
-    })
+    }
+    // The sync engine (and its glob compiler) is loaded on the first sync call: an application that
+    // never syncs, a browser app for one, neither parses nor (with a bundler that splits on
+    // dynamic imports) downloads it. Loaded once per client.
+    const syncEngine = yield* Effect.cached(
+      Effect.map(
+        Effect.promise(() => import("./sync/sync.js")),
+        (module) => module.make(syncDependencies)
+      )
+    )
+    const sync: Service["sync"] = {
+      push: (localDir, target, options) =>
+        Stream.unwrap(Effect.map(syncEngine, (engine) => engine.push(localDir, target, options))),
+      pull: (target, localDir, options) =>
+        Stream.unwrap(Effect.map(syncEngine, (engine) => engine.pull(target, localDir, options)))
+    }
 
     const spaces: Service["spaces"] = {
       list: Effect.fn("FluidCloud.spaces.list")(function* () {

@@ -26,4 +26,14 @@ describe("layout", () => {
     expect(files.filter(({ file }) => file.startsWith("internal")).length).toBeGreaterThan(10)
     expect(offending).toEqual([])
   })
+
+  it("the sync engine is loaded on the first sync call: nothing imports internal/sync/sync.ts as a value", () => {
+    // a static import would put the engine and picomatch in every bundle that builds a client
+    const importers = files.filter(({ text }) =>
+      /^import\s+(?!type\s)[^"]*?from\s+"(?:\.\.?\/)+(?:internal\/)?sync\/sync\.js"/m.test(text)
+    )
+    const lazy = files.filter(({ text }) => text.includes('import("./sync/sync.js")'))
+    expect(importers.map(({ file }) => file)).toEqual([])
+    expect(lazy.map(({ file }) => file)).toEqual(["internal/fluidCloud.ts"])
+  })
 })

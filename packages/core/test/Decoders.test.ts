@@ -25,6 +25,13 @@ const sameValue = (a: unknown, b: unknown) => {
   expect(Equal.equals(a, b)).toBe(true)
 }
 
+const sameValues = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>) => {
+  expect(a.length).toBe(b.length)
+  a.forEach((element, i) => {
+    sameValue(element, b[i])
+  })
+}
+
 /** Values at the edges of the fields' checks, each tried in every field. */
 const edges: ReadonlyArray<unknown> = [
   null,
@@ -84,11 +91,13 @@ const anyValue = fc.oneof(fc.jsonValue(), fc.constantFrom(...edges))
 const against = <A, I extends Readonly<Record<string, unknown>>>(
   name: string,
   schema: Schema.Schema<A, I>,
-  fast: (u: unknown) => A | undefined
+  fast: Decoders.Element<A>
 ) => {
   const decode = ParseResult.decodeUnknownEither(schema)
   const encode = Schema.encodeSync(schema)
   const combined = Decoders.withFastPath(fast, decode)
+  const decodeList = ParseResult.decodeUnknownEither(Schema.Array(schema))
+  const fastList = Decoders.array(fast)
 
   it.prop(
     `${name}: the usual wire shape takes the fast path and decodes as the schema does`,
@@ -127,6 +136,61 @@ const against = <A, I extends Readonly<Record<string, unknown>>>(
       }
     }
   )
+
+  it.prop(
+    `${name}: a listing whose elements repeat fields of the element before decodes as the schema does`,
+    {
+      values: Schema.Array(schema),
+      copy: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
+      withNulls: fc.boolean(),
+      change: fc.option(fc.record({ pick: fc.nat(), replacement: anyValue }), { freq: 3 })
+    },
+    ({ values, copy, withNulls, change }) => {
+      const listing: Array<Record<string, unknown>> = values.map((value) => {
+        const encoded: Record<string, unknown> = { ...encode(value) }
+        if (withNulls) for (const key of Object.keys(encoded)) encoded[key] ??= null
+        return encoded
+      })
+      // the usual listing: the same space, folder, file or mime type in element after element
+      listing.forEach((element, i) => {
+        const before = listing[i - 1]
+        if (before === undefined) return
+        Object.keys(before).forEach((key, k) => {
+          if (copy[(i * 7 + k) % copy.length]) element[key] = before[key]
+        })
+      })
+      // and at times one field of one element changed to anything
+      if (change !== null && listing.length > 0) {
+        const element = listing[change.pick % listing.length] ?? {}
+        const keys = Object.keys(element)
+        element[keys[change.pick % keys.length] ?? "unknown_key"] = change.replacement
+      }
+      const expected = outcome(decodeList(listing))
+      const fromFast = fastList(listing)
+      // unchanged, every element has the usual shape: the listing takes the fast path
+      if (change === null) expect(fromFast).toBeDefined()
+      if (fromFast === undefined) return
+      expect("right" in expected).toBe(true)
+      if ("right" in expected) sameValues(fromFast, expected.right)
+    }
+  )
+
+  it(`${name}: an element given any field of the element before, in any field, decodes as the schema does`, () => {
+    for (const [first, second] of fc.sample(fc.tuple(Arbitrary.make(schema), Arbitrary.make(schema)), 5)) {
+      const before = encode(first)
+      for (const to of Object.keys(before)) {
+        for (const from of Object.keys(before)) {
+          const listing = [before, { ...encode(second), [to]: before[from] }]
+          const expected = outcome(decodeList(listing))
+          const fromFast = fastList(listing)
+          if (fromFast === undefined) continue
+          if (!("right" in expected))
+            expect.fail(`${name}.${to} = ${from} before: the fast path accepts what the schema refuses`)
+          else sameValues(fromFast, expected.right)
+        }
+      }
+    }
+  })
 
   it(`${name}: every field set to every edge value, or removed, decodes as the schema does`, () => {
     for (const value of fc.sample(Arbitrary.make(schema), 5)) {

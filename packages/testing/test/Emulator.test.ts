@@ -99,6 +99,31 @@ describe("Emulator (in-process)", () => {
     }).pipe(Effect.provide(FluidCloudTest.layerClient({ minPartSize: 1 })))
   )
 
+  it.live("in a data directory, EICAR across a read-buffer boundary scans infected; the sha256 is the file's", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "fc-eicar-"))
+    return Effect.gen(function* () {
+      const spaceId = yield* setupSpace
+      const eicar = new TextEncoder().encode(Emulator.eicar)
+      /** 3 MiB in two parts, the string (or a near miss) across the 1 MiB mark of the disk reads of part 1. */
+      const scanOf = (needle: Uint8Array) =>
+        Effect.gen(function* () {
+          const content = bytesOf(3 * 1024 * KiB)
+          content.set(needle, 1024 * KiB - 30)
+          const { done } = yield* upload(spaceId, content, { part_size: 2 * 1024 * KiB })
+          expect(obj(done.body).sha256).toBe(createHash("sha256").update(content).digest("hex"))
+          yield* Effect.sleep("5 millis")
+          return obj((yield* call("GET", `/files/${String(obj(done.body).id)}`)).body).scan_status
+        })
+      expect(yield* scanOf(eicar)).toBe("infected")
+      const nearMiss = eicar.slice()
+      nearMiss[40] = 0x2d
+      expect(yield* scanOf(nearMiss)).toBe("clean")
+    }).pipe(
+      Effect.provide(FluidCloudTest.layerClient({ scanDelay: 0, minPartSize: 1, dataDir })),
+      Effect.ensuring(Effect.sync(() => rmSync(dataDir, { recursive: true, force: true })))
+    )
+  })
+
   it.effect("auth: missing, invalid, revoked keys, plan without API access, scopes", () =>
     Effect.gen(function* () {
       const emulator = yield* Emulator.Emulator

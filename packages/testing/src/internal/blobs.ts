@@ -1,8 +1,10 @@
 /**
  * Where part bodies are kept: in memory, or as files in a data directory (streamed both ways,
  * never buffered whole). A blob is written once from a body (its MD5 computed on the way, for the
- * part's `ETag`) and read back whole or by byte range. In memory, a blob is the chunks it was
- * received in (the body hands over chunks the emulator may keep: no copy, no concatenation).
+ * part's `ETag`), read back whole or by byte range, and passed over whole once (the file's sha256
+ * and scan at complete). In memory, a blob is the chunks it was received in (the body hands over
+ * chunks the emulator may keep: no copy, no concatenation); on disk, the pass reads into one
+ * buffer it reuses, so a large file allocates nothing per chunk.
  *
  * @internal
  */
@@ -35,6 +37,12 @@ export interface BlobStore {
    * meanwhile makes the stream die.
    */
   readonly read: (key: string, start: number, end: number) => Stream.Stream<Uint8Array>
+  /**
+   * Every byte of a blob, in order, handed to `f` chunk by chunk without a stream stage per chunk.
+   * A chunk is only valid during the call (on disk, the next read reuses its buffer): `f` copies
+   * what it keeps. A blob removed meanwhile makes the effect die.
+   */
+  readonly forEach: (key: string, f: (bytes: Uint8Array) => void) => Effect.Effect<void>
   readonly remove: (key: string) => Effect.Effect<void>
 }
 
@@ -43,6 +51,9 @@ const READ_CHUNK = 1024 * 1024
 
 /** Bytes gathered before one `writev` to disk. */
 const WRITE_BATCH = 1024 * 1024
+
+/** Bytes a whole-blob pass handles in memory before it yields to other fibers. */
+const PASS_SLICE = 16 * 1024 * 1024
 
 /** @internal */
 export const memory = (): BlobStore => {
@@ -92,6 +103,23 @@ export const memory = (): BlobStore => {
           }
           return pieces.length === 0 ? Option.none() : Option.some([Chunk.unsafeFromArray(pieces), undefined] as const)
         })
+      }),
+    forEach: (key, f) =>
+      Effect.suspend(() => {
+        const chunks = blobs.get(key)
+        if (chunks === undefined) return Effect.dieMessage(`blob ${key} is gone`)
+        /** Chunks from `index` on, about `PASS_SLICE` bytes at a time, yielding in between. */
+        const from = (index: number): Effect.Effect<void> => {
+          let i = index
+          let done = 0
+          while (i < chunks.length && done < PASS_SLICE) {
+            const bytes = chunks[i++] ?? new Uint8Array(0)
+            f(bytes)
+            done += bytes.byteLength
+          }
+          return i >= chunks.length ? Effect.void : Effect.zipRight(Effect.yieldNow(), Effect.suspend(() => from(i)))
+        }
+        return from(0)
       }),
     remove: (key) => Effect.sync(() => void blobs.delete(key))
   }
@@ -182,6 +210,20 @@ export const directory = (dir: string): BlobStore => {
         ({ handle }) => Effect.promise(() => handle.close().catch(() => undefined))
       ),
     read: fileStream,
+    forEach: (key, f) =>
+      Effect.promise(async () => {
+        const handle = await Fs.open(pathOf(key), "r")
+        try {
+          const buffer = Buffer.allocUnsafe(READ_CHUNK)
+          for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, null)
+            if (bytesRead === 0) return
+            f(bytesRead === buffer.byteLength ? buffer : buffer.subarray(0, bytesRead))
+          }
+        } finally {
+          await handle.close()
+        }
+      }),
     remove: (key) => Effect.promise(() => Fs.rm(pathOf(key), { force: true }))
   }
 }

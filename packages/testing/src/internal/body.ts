@@ -78,8 +78,8 @@ const fromStream =
       Effect.suspend(() => {
         const waits: Array<Promise<void>> = []
         for (const bytes of Chunk.toReadonlyArray(chunk)) {
-          // a copy: the sender may reuse its buffer once the request is done
-          const waiting = sink(bytes.slice())
+          // a copy (for a Buffer, `slice` would be a view): the sender may reuse its buffer once the request is done
+          const waiting = sink(new Uint8Array(bytes))
           if (waiting !== undefined) waits.push(waiting)
         }
         return waits.length === 0

@@ -6,7 +6,7 @@
  * @internal
  */
 import { createHash } from "node:crypto"
-import { Chunk, Effect, Stream } from "effect"
+import { Effect } from "effect"
 import type { ScanOutcome } from "../Emulator.js"
 import type { StoredBlob } from "./blobs.js"
 import type { State } from "./state.js"
@@ -14,42 +14,57 @@ import type { State } from "./state.js"
 const EICAR = Buffer.from("X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*", "latin1")
 const EDGE = EICAR.length - 1
 
-const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 /**
- * Looks for EICAR in a stream of chunks without copying them: within each chunk, and across each
- * boundary (the last `EDGE` bytes seen before a chunk and the first `EDGE` bytes of it).
+ * Looks for EICAR in a stream of chunks without keeping or concatenating them: within each chunk,
+ * and across each boundary, in a small window holding the last `EDGE` bytes seen before a chunk
+ * followed by its first `EDGE` bytes. The window is copied into byte by byte (at most `2 * EDGE`
+ * bytes per chunk), so a chunk may be a buffer the caller reuses once `update` returns.
  */
 const eicarScanner = () => {
-  let tail: Buffer = Buffer.alloc(0)
+  const window = Buffer.alloc(2 * EDGE)
+  /** How many of the last bytes seen `window` holds at its start (at most `EDGE`). */
+  let held = 0
   let infected = false
   return {
     update: (bytes: Uint8Array) => {
-      if (infected || bytes.byteLength === 0) return
-      const chunk = asBuffer(bytes)
-      if (tail.length > 0 && Buffer.concat([tail, chunk.subarray(0, EDGE)]).includes(EICAR)) infected = true
-      else if (chunk.includes(EICAR)) infected = true
-      tail = chunk.length >= EDGE ? chunk.subarray(chunk.length - EDGE) : Buffer.concat([tail, chunk]).subarray(-EDGE)
+      const n = bytes.byteLength
+      if (infected || n === 0) return
+      const head = Math.min(EDGE, n)
+      for (let i = 0; i < head; i++) window[held + i] = bytes[i] ?? 0
+      if (held > 0) {
+        // EICAR has no zero byte: the zeros after what the window holds cannot complete a match
+        window.fill(0, held + head)
+        if (window.includes(EICAR)) infected = true
+      }
+      if (!infected && n >= EICAR.length && asBuffer(bytes).includes(EICAR)) infected = true
+      if (n >= EDGE) {
+        for (let i = 0; i < EDGE; i++) window[i] = bytes[n - EDGE + i] ?? 0
+        held = EDGE
+      } else {
+        // the window holds the old tail and the whole chunk: keep its last `EDGE` bytes
+        const total = held + n
+        const keep = Math.min(EDGE, total)
+        window.copyWithin(0, total - keep, total)
+        held = keep
+      }
     },
     infected: () => infected
   }
 }
 
-/** The sha256 of the blobs' bytes in order, and whether they contain EICAR. @internal */
+/** The sha256 of the blobs' bytes in order, and whether they contain EICAR: one pass over them. @internal */
 export const scanAndHash = (state: State, blobs: ReadonlyArray<StoredBlob>) =>
   Effect.suspend(() => {
     const sha = createHash("sha256")
     const eicar = eicarScanner()
-    return Stream.fromIterable(blobs).pipe(
-      Stream.flatMap((b) => state.blobs.read(b.key, 0, b.size)),
-      Stream.runForEachChunk((chunk) =>
-        Effect.sync(() => {
-          for (const bytes of Chunk.toReadonlyArray(chunk)) {
-            sha.update(bytes)
-            eicar.update(bytes)
-          }
-        })
-      ),
+    const feed = (bytes: Uint8Array) => {
+      sha.update(bytes)
+      eicar.update(bytes)
+    }
+    return Effect.forEach(blobs, (b) => state.blobs.forEach(b.key, feed), { discard: true }).pipe(
       Effect.map(() => ({ sha256: sha.digest("hex"), infected: eicar.infected() }))
     )
   })

@@ -117,7 +117,7 @@ export const memory = (): BlobStore => {
             f(bytes)
             done += bytes.byteLength
           }
-          return i >= chunks.length ? Effect.void : Effect.zipRight(Effect.yieldNow(), Effect.suspend(() => from(i)))
+          return i >= chunks.length ? Effect.void : Effect.flatMap(Effect.yieldNow(), () => from(i))
         }
         return from(0)
       }),

@@ -99,6 +99,25 @@ describe("Emulator (in-process)", () => {
     }).pipe(Effect.provide(FluidCloudTest.layerClient({ minPartSize: 1 })))
   )
 
+  it.effect("a part keeps the bytes it was sent, even when the sender reuses its Buffer afterwards", () =>
+    Effect.gen(function* () {
+      const spaceId = yield* setupSpace
+      const content = Buffer.from(bytesOf(4 * KiB))
+      const expected = Uint8Array.from(content)
+      const init = yield* call("POST", "/uploads/initiate", { space_id: spaceId, name: "a.bin", size: content.length })
+      const session = yield* Schema.decodeUnknown(Session)(init.body)
+      const [part] = session.parts
+      assert(part !== undefined)
+      const put = yield* putPart(part.url, content)
+      content.fill(0)
+      const done = yield* call("POST", "/uploads/complete", {
+        upload_id: session.upload_id,
+        parts: [{ part_number: 1, etag: put.headers.etag ?? "" }]
+      })
+      expect(obj(done.body).sha256).toBe(createHash("sha256").update(expected).digest("hex"))
+    }).pipe(Effect.provide(FluidCloudTest.layerClient()))
+  )
+
   it.live("in a data directory, EICAR across a read-buffer boundary scans infected; the sha256 is the file's", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "fc-eicar-"))
     return Effect.gen(function* () {

@@ -6,6 +6,29 @@
 import { Data, type Effect, type Schedule, type Stream } from "effect"
 import type { FileId, FluidFile, FolderId, UploadId } from "./Domain.js"
 import type * as Errors from "./Errors.js"
+import * as Hash from "./internal/hash.js"
+
+/**
+ * One running sha256: feed it bytes in order, then read the lowercase hex digest once.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Sha256Hash {
+  readonly update: (bytes: Uint8Array) => void
+  /** The lowercase hex digest; call once, after the last `update`. */
+  readonly digestHex: () => string
+}
+
+/**
+ * Creates running sha256 hashes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Sha256Factory {
+  readonly create: () => Sha256Hash
+}
 
 /**
  * The sha256 implementation uploads hash with, as a `Context.Reference` read when the client is
@@ -17,7 +40,15 @@ import type * as Errors from "./Errors.js"
  * @since 0.1.0
  * @category references
  */
-export { Sha256, type Sha256Factory, type Sha256Hash } from "./internal/hash.js"
+export const Sha256: typeof Hash.Sha256 = Hash.Sha256
+
+/**
+ * The identifier of the `Sha256` reference.
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export type Sha256 = Hash.Sha256
 
 /**
  * What can be uploaded:

@@ -8,6 +8,9 @@
 import { createHash } from "node:crypto"
 import { homedir } from "node:os"
 import { isAbsolute, join } from "node:path"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -39,12 +42,8 @@ export const sha256: Upload.Sha256Factory = {
  * @since 0.1.0
  * @category layers
  */
-export const layerPlatform = Layer.mergeAll(
-  NodeHttpClient.layerUndici,
-  NodeFileSystem.layer,
-  NodePath.layer,
-  Layer.succeed(Upload.Sha256, sha256)
-)
+export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | Upload.Sha256> =
+  Layer.mergeAll(NodeHttpClient.layerUndici, NodeFileSystem.layer, NodePath.layer, Layer.succeed(Upload.Sha256, sha256))
 
 /** A variable that is set and not empty. */
 const nonEmpty = (name: string) =>

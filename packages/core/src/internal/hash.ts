@@ -10,28 +10,9 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Context, Effect } from "effect"
 import type { IHasher } from "hash-wasm"
+import type { Sha256Factory, Sha256Hash } from "../Upload.js"
 
-/**
- * One running sha256: feed it bytes in order, then read the lowercase hex digest once.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Sha256Hash {
-  readonly update: (bytes: Uint8Array) => void
-  /** The lowercase hex digest; call once, after the last `update`. */
-  readonly digestHex: () => string
-}
-
-/**
- * Creates running sha256 hashes.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Sha256Factory {
-  readonly create: () => Sha256Hash
-}
+export type { Sha256Factory, Sha256Hash }
 
 /**
  * The pure-JS sha256 of `@noble/hashes`: where WebAssembly cannot be loaded.

@@ -78,7 +78,9 @@ export const policy = (
 
 /**
  * Retries `attempt` with `schedule` while its failure is retryable, waiting at least the server's
- * `Retry-After`; fails with the last attempt's error.
+ * `Retry-After`; fails with the last attempt's error. What `Effect.retry` with `policy` does, but
+ * the schedule's driver is only made once an attempt has failed: most calls succeed at once, and
+ * pay nothing for the retries they do not need.
  * @internal
  */
 export const retry = <A, E, R>(
@@ -86,7 +88,13 @@ export const retry = <A, E, R>(
   schedule: Schedule.Schedule<unknown, unknown>,
   idempotent: boolean
 ): Effect.Effect<A, E, R> =>
-  Effect.retry(
-    attempt,
-    policy(schedule, (error) => isRetryable(error, idempotent))
-  ).pipe(Effect.mapError((failed) => failed.error))
+  Effect.catchAll(attempt, (first) =>
+    Effect.flatMap(Schedule.driver(policy(schedule, (error) => isRetryable(error, idempotent))), (driver) => {
+      const next = (failed: Failed<E>): Effect.Effect<A, E, R> =>
+        Effect.matchEffect(driver.next(failed), {
+          onFailure: () => Effect.fail(failed.error),
+          onSuccess: () => Effect.catchAll(attempt, next)
+        })
+      return next(first)
+    })
+  )

@@ -25,6 +25,7 @@ import type { Options } from "../../FluidCloud.js"
 import type { ExtraTag, Operation } from "../operations.js"
 import * as Timeout from "../timeout.js"
 import * as Client from "./client.js"
+import * as Deadline from "./deadline.js"
 import * as Mapper from "./errors.js"
 import * as Metadata from "./metadata.js"
 import * as Response from "./response.js"
@@ -122,23 +123,23 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
       onSuccess: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, Retry.Failed<E>>,
       onError: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<never, Retry.Failed<E>>
     ): Effect.Effect<A, Retry.Failed<E | Errors.ApiError | Errors.TransportError>> =>
-      client.execute(request).pipe(
-        Effect.mapError((error) => new Retry.Failed(Mapper.fromTransport(request, error))),
-        Effect.flatMap((response): Effect.Effect<A, Retry.Failed<E | Errors.ApiError>> => {
-          const status = response.status
-          if (status >= 200 && status < 300) return onSuccess(response)
-          if (Mapper.isRedirect(status)) {
-            return Effect.zipRight(
-              Response.drain(response),
-              Effect.fail(new Retry.Failed(Mapper.fromRedirect(status, response.headers, serverText)))
-            )
-          }
-          return onError(response)
-        }),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new Retry.Failed(Mapper.fromTimeout(request, timeout))
-        })
+      Deadline.timeoutFail(
+        client.execute(request).pipe(
+          Effect.mapError((error) => new Retry.Failed(Mapper.fromTransport(request, error))),
+          Effect.flatMap((response): Effect.Effect<A, Retry.Failed<E | Errors.ApiError>> => {
+            const status = response.status
+            if (status >= 200 && status < 300) return onSuccess(response)
+            if (Mapper.isRedirect(status)) {
+              return Effect.zipRight(
+                Response.drain(response),
+                Effect.fail(new Retry.Failed(Mapper.fromRedirect(status, response.headers, serverText)))
+              )
+            }
+            return onError(response)
+          })
+        ),
+        timeout,
+        () => new Retry.Failed(Mapper.fromTimeout(request, timeout))
       )
 
     const execute = <Id extends OperationId, I, A, E extends ExtraTag, V>(

@@ -1,0 +1,99 @@
+/**
+ * The per-attempt timeout (`internal/transport/deadline.ts`) on both of its paths: the default
+ * clock's timer (live tests, with short timeouts), and any other clock's sleep (`TestClock`).
+ * Outcomes only: nothing here measures how long anything took.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Duration, Effect, Exit, Fiber, FiberRef, Option, Schedule, TestClock } from "effect"
+import { Domain, Errors, FluidCloud } from "../src/index.js"
+import * as Deadline from "../src/internal/transport/deadline.js"
+import { fileWire } from "./support/Fixtures.js"
+import * as MockHttp from "./support/MockHttp.js"
+
+class TimedOut {
+  readonly _tag = "TimedOut"
+}
+const timedOut = () => new TimedOut()
+
+describe("deadline, on the default clock's timer", () => {
+  it.live("an effect that does not end in time is interrupted; the result is the timeout's error", () =>
+    Effect.gen(function* () {
+      const interrupted = yield* Deferred.make<void>()
+      const exit = yield* Deadline.timeoutFail(
+        Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined)),
+        Duration.millis(20),
+        timedOut
+      ).pipe(Effect.exit)
+      expect(exit).toStrictEqual(Exit.fail(new TimedOut()))
+      expect(yield* Deferred.isDone(interrupted)).toBe(true)
+    })
+  )
+
+  it.scopedLive("an effect that ends in time gives its value or its error, and keeps the FiberRefs it set", () =>
+    Effect.gen(function* () {
+      const ref = yield* FiberRef.make("before")
+      const value = yield* Deadline.timeoutFail(
+        Effect.as(Effect.zipRight(Effect.sleep("1 millis"), FiberRef.set(ref, "set inside")), 42),
+        Duration.seconds(30),
+        timedOut
+      )
+      expect(value).toBe(42)
+      expect(yield* FiberRef.get(ref)).toBe("set inside")
+      const error = yield* Deadline.timeoutFail(Effect.fail("boom"), Duration.seconds(30), timedOut).pipe(Effect.flip)
+      expect(error).toBe("boom")
+    })
+  )
+
+  it.live("interrupting the caller interrupts the effect", () =>
+    Effect.gen(function* () {
+      const started = yield* Deferred.make<void>()
+      const interrupted = yield* Deferred.make<void>()
+      const fiber = yield* Deadline.timeoutFail(
+        Effect.zipRight(
+          Deferred.succeed(started, undefined),
+          Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined))
+        ),
+        Duration.seconds(30),
+        timedOut
+      ).pipe(Effect.fork)
+      yield* Deferred.await(started)
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(yield* Deferred.isDone(interrupted)).toBe(true)
+    })
+  )
+
+  it.live("a request without an answer within the client's timeout fails with TransportError (Timeout)", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.never)
+      const error = yield* MockHttp.run(mock, (fc) => fc.quota.usage(), {
+        timeout: "20 millis",
+        retry: Schedule.stop
+      }).pipe(Effect.flip)
+      expect(error).toBeInstanceOf(Errors.TransportError)
+      expect(error).toMatchObject({ reason: "Timeout", method: "GET" })
+    })
+  )
+
+  it.live("the response metadata set within the attempt reaches the caller", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, fileWire(), { "x-request-id": "req-deadline" }))
+      const [, metadata] = yield* MockHttp.run(mock, (fc) =>
+        FluidCloud.withResponseMetadata(fc.files.get(Domain.FileId.make(fileWire().id)))
+      )
+      expect(Option.map(metadata, (m) => Option.getOrUndefined(m.requestId))).toStrictEqual(Option.some("req-deadline"))
+    })
+  )
+})
+
+describe("deadline, on another clock (TestClock)", () => {
+  it.effect("the timeout waits for the clock to be moved", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Deadline.timeoutFail(Effect.never, Duration.seconds(10), timedOut).pipe(Effect.fork)
+      yield* TestClock.adjust("9999 millis")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Fiber.await(fiber)).toStrictEqual(Exit.fail(new TimedOut()))
+    })
+  )
+})

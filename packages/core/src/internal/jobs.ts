@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { Chunk, Effect, Either, Mailbox, Option, Queue, Schedule, Stream } from "effect"
+import { Chunk, Effect, Either, Mailbox, Option, Queue, Schedule, type Scope, Stream } from "effect"
 import type * as Domain from "../Domain.js"
 import type * as Errors from "../Errors.js"
 import type { UploadError } from "../Upload.js"
@@ -48,8 +48,10 @@ const traced = (part: Domain.UploadPart, length: number) =>
     attributes: { "fluidcloud.part_number": part.partNumber, "fluidcloud.part_bytes": length }
   })
 
-/** The jobs of an upload, in part order. @internal */
-export const make = (input: Input): Stream.Stream<Job, Errors.SourceError> => {
+/** The jobs of an upload, in part order, one at a time while the scope is open. @internal */
+export const make = (
+  input: Input
+): Effect.Effect<Parts.Pull<Job, Errors.SourceError>, Errors.SourceError, Scope.Scope> => {
   const { hash, held, parts, partSize, retry, source, transport } = input
   const size = source.size
   const sessionPart = (index: number) =>
@@ -57,24 +59,29 @@ export const make = (input: Input): Stream.Stream<Job, Errors.SourceError> => {
       Effect.orDieWith(() => new Error(`FluidCloud: part ${index + 1} is not in the checked session`))
     )
 
-  const buffered = (): Stream.Stream<Job, Errors.SourceError> =>
-    Stream.unwrap(
-      Effect.map(Parts.makeBufferPool(input.buffers, Math.min(partSize, size)), (pool) =>
-        source.parts(partSize, pool).pipe(
-          Stream.zipWithIndex,
-          // Sequential, in part order, before the PUT: the hash sees the bytes in order.
-          Stream.map(([part, index]): Job => {
-            hash?.update(part.bytes)
-            const length = part.bytes.byteLength
-            if (held(index)) return { index, length, put: Effect.as(part.release, Option.none()) }
-            const put = Effect.flatMap(sessionPart(index), (target) =>
-              transport.putPart(target, input.body(part.bytes), retry).pipe(traced(target, length))
-            )
-            return { index, length, put: Effect.ensuring(Effect.map(put, Option.some), part.release) }
-          })
+  /** `pull`'s elements, each made a job with its index. */
+  const indexed =
+    <A>(toJob: (element: A, index: number) => Job) =>
+    (pull: Parts.Pull<A, Errors.SourceError>): Parts.Pull<Job, Errors.SourceError> => {
+      let index = 0
+      return Effect.map(pull, (element) => toJob(element, index++))
+    }
+
+  const buffered = Effect.flatMap(Parts.makeBufferPool(input.buffers, Math.min(partSize, size)), (pool) =>
+    Effect.map(
+      source.parts(partSize, pool),
+      // Sequential, in part order, before the PUT: the hash sees the bytes in order.
+      indexed((part: Parts.Part, index): Job => {
+        hash?.update(part.bytes)
+        const length = part.bytes.byteLength
+        if (held(index)) return { index, length, put: Effect.as(part.release, Option.none()) }
+        const put = Effect.flatMap(sessionPart(index), (target) =>
+          transport.putPart(target, input.body(part.bytes), retry).pipe(traced(target, length))
         )
-      )
+        return { index, length, put: Effect.ensuring(Effect.map(put, Option.some), part.release) }
+      })
     )
+  )
 
   // Streamed parts go one at a time, so their bytes reach the hash in order; a retry reads its
   // range again, and only bytes past those already hashed are fed to it.
@@ -87,9 +94,9 @@ export const make = (input: Input): Stream.Stream<Job, Errors.SourceError> => {
     }
   }
   const streamed = (streamedParts: Stream.Stream<Parts.StreamedPart, Errors.SourceError>) =>
-    streamedParts.pipe(
-      Stream.zipWithIndex,
-      Stream.map(([part, index]): Job => {
+    Effect.map(
+      Parts.pullOne(streamedParts),
+      indexed((part: Parts.StreamedPart, index): Job => {
         let failure: Errors.SourceError | undefined
         const body = () =>
           Stream.suspend(() => {
@@ -125,7 +132,7 @@ export const make = (input: Input): Stream.Stream<Job, Errors.SourceError> => {
       })
     )
 
-  return input.streamed && source.streamed !== undefined ? streamed(source.streamed(partSize)) : buffered()
+  return input.streamed && source.streamed !== undefined ? streamed(source.streamed(partSize)) : buffered
 }
 
 /**
@@ -136,13 +143,13 @@ export const make = (input: Input): Stream.Stream<Job, Errors.SourceError> => {
  * rest. A fixed set of fibers for the whole upload: nothing is forked per part.
  */
 const run = <A, E, E2>(
-  jobs: Stream.Stream<A, E>,
+  jobs: Effect.Effect<Parts.Pull<A, E>, E, Scope.Scope>,
   concurrency: number,
   work: (job: A) => Effect.Effect<void, E2>
 ): Effect.Effect<void, E | E2> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const pull = yield* Stream.toPull(jobs)
+      const pull = yield* jobs
       // one job waits here while every worker is busy: the reader stays one ahead, no more
       const handOver = yield* Queue.bounded<A | undefined>(1)
       const reader = Effect.gen(function* () {
@@ -152,7 +159,7 @@ const run = <A, E, E2>(
             if (Option.isSome(next.left)) return yield* Effect.fail(next.left.value)
             break
           }
-          for (const job of next.right) yield* Queue.offer(handOver, job)
+          yield* Queue.offer(handOver, next.right)
         }
         // the end, once for each worker
         for (let i = 0; i < concurrency; i++) yield* Queue.offer(handOver, undefined)
@@ -178,7 +185,7 @@ const run = <A, E, E2>(
  * @internal
  */
 export const results = <A, B, E, E2>(
-  jobs: Stream.Stream<A, E>,
+  jobs: Effect.Effect<Parts.Pull<A, E>, E, Scope.Scope>,
   concurrency: number,
   work: (job: A) => Effect.Effect<Option.Option<B>, E2>
 ): Stream.Stream<B, E | E2> =>

@@ -83,24 +83,58 @@ export const partLengthOf = (size: number, partSize: number, index: number): num
   Math.max(0, Math.min(partSize, size - index * partSize))
 
 /**
- * Parts read one at a time by `read(offset, length)`, sequentially.
+ * The next element of a sequence read one at a time, or `None` at its end: what a stream's pull
+ * is, without the stream's stages around each element (an upload reads its parts this way).
  * @internal
  */
-export const rangeParts = <A, R>(
+export type Pull<A, E> = Effect.Effect<A, Option.Option<E>>
+
+/**
+ * Parts read one at a time by `read(offset, length)`, sequentially: a fresh pull at each call.
+ * @internal
+ */
+export const rangePull = <A>(
   size: number,
   partSize: number,
-  read: (offset: number, length: number) => Effect.Effect<A, Errors.SourceError, R>
-): Stream.Stream<A, Errors.SourceError, R> =>
-  Stream.suspend(() => {
-    const count = partCountOf(size, partSize)
-    let index = 0
-    return Stream.repeatEffectOption(
-      Effect.suspend(() => {
-        if (index >= count) return Effect.fail(Option.none())
-        const current = index++
-        return Effect.mapError(read(current * partSize, partLengthOf(size, partSize, current)), Option.some)
+  read: (offset: number, length: number) => Effect.Effect<A, Errors.SourceError>
+): Pull<A, Errors.SourceError> => {
+  const count = partCountOf(size, partSize)
+  let index = 0
+  return Effect.suspend(() => {
+    if (index >= count) return Effect.fail(Option.none())
+    const current = index++
+    return Effect.mapError(read(current * partSize, partLengthOf(size, partSize, current)), Option.some)
+  })
+}
+
+/**
+ * Parts read one at a time by `read(offset, length)`, sequentially, as a stream.
+ * @internal
+ */
+export const rangeParts = <A>(
+  size: number,
+  partSize: number,
+  read: (offset: number, length: number) => Effect.Effect<A, Errors.SourceError>
+): Stream.Stream<A, Errors.SourceError> =>
+  Stream.suspend(() => Stream.repeatEffectOption(rangePull(size, partSize, read)))
+
+/**
+ * The elements of `stream` one at a time (its chunks taken apart).
+ * @internal
+ */
+export const pullOne = <A, E>(stream: Stream.Stream<A, E>): Effect.Effect<Pull<A, E>, never, Scope.Scope> =>
+  Effect.map(Stream.toPull(stream), (pull) => {
+    let pending: Chunk.Chunk<A> = Chunk.empty()
+    let at = 0
+    const next: Pull<A, E> = Effect.suspend(() => {
+      if (at < Chunk.size(pending)) return Effect.succeed(Chunk.unsafeGet(pending, at++))
+      return Effect.flatMap(pull, (chunk) => {
+        pending = chunk
+        at = 0
+        return next
       })
-    )
+    })
+    return next
   })
 
 /**
@@ -221,43 +255,53 @@ export const rechunk = (
   partSize: number,
   pool: BufferPool
 ): Stream.Stream<Part, Errors.SourceError> =>
-  Stream.unwrapScoped(
-    Effect.map(reader(source), (input) => {
-      const count = partCountOf(size, partSize)
-      let index = 0
-      let consumed = 0
+  Stream.unwrapScoped(Effect.map(rechunkPull(source, size, partSize, pool), Stream.repeatEffectOption))
 
-      /** Fills `part` from the input; checks the input is exhausted after the last part. */
-      const fill = (part: Part, length: number): Effect.Effect<Part, Errors.SourceError> =>
-        Effect.gen(function* () {
-          const buffer = part.bytes
-          let filled = 0
-          while (filled < length) {
-            const piece = yield* input.next
-            if (piece === undefined) return yield* Effect.fail(endedEarly(consumed + filled, size))
-            const take = Math.min(piece.byteLength, length - filled)
-            buffer.set(take === piece.byteLength ? piece : piece.subarray(0, take), filled)
-            filled += take
-            if (take < piece.byteLength) input.putBack(piece.subarray(take))
-          }
-          index++
-          consumed += length
-          if (index === count && (yield* input.next) !== undefined) return yield* Effect.fail(tooMany(size))
-          return part
-        }).pipe(Effect.onError(() => part.release))
+/**
+ * `rechunk`'s parts one at a time (see `Pull`), read from the source while the scope is open.
+ * @internal
+ */
+export const rechunkPull = (
+  source: Stream.Stream<Uint8Array, unknown>,
+  size: number,
+  partSize: number,
+  pool: BufferPool
+): Effect.Effect<Pull<Part, Errors.SourceError>, never, Scope.Scope> =>
+  Effect.map(reader(source), (input) => {
+    const count = partCountOf(size, partSize)
+    let index = 0
+    let consumed = 0
 
-      const nextPart: Effect.Effect<Part, Option.Option<Errors.SourceError>> = Effect.suspend(() => {
-        if (index >= count) return Effect.fail(Option.none())
-        const length = partLengthOf(size, partSize, index)
-        return pool.take(length).pipe(
-          Effect.flatMap((part) => fill(part, length)),
-          Effect.mapError(Option.some)
-        )
-      })
+    /** Fills `part` from the input; checks the input is exhausted after the last part. */
+    const fill = (part: Part, length: number): Effect.Effect<Part, Errors.SourceError> =>
+      Effect.gen(function* () {
+        const buffer = part.bytes
+        let filled = 0
+        while (filled < length) {
+          const piece = yield* input.next
+          if (piece === undefined) return yield* Effect.fail(endedEarly(consumed + filled, size))
+          const take = Math.min(piece.byteLength, length - filled)
+          buffer.set(take === piece.byteLength ? piece : piece.subarray(0, take), filled)
+          filled += take
+          if (take < piece.byteLength) input.putBack(piece.subarray(take))
+        }
+        index++
+        consumed += length
+        if (index === count && (yield* input.next) !== undefined) return yield* Effect.fail(tooMany(size))
+        return part
+      }).pipe(Effect.onError(() => part.release))
 
-      return Stream.repeatEffectOption(nextPart)
+    const nextPart: Pull<Part, Errors.SourceError> = Effect.suspend(() => {
+      if (index >= count) return Effect.fail(Option.none())
+      const length = partLengthOf(size, partSize, index)
+      return pool.take(length).pipe(
+        Effect.flatMap((part) => fill(part, length)),
+        Effect.mapError(Option.some)
+      )
     })
-  )
+
+    return nextPart
+  })
 
 /**
  * Cuts a stream of arbitrary chunks into streamed parts, passing its chunks through without a

@@ -1,7 +1,7 @@
 /**
- * Upload sources → a known size and a stream of parts, at most one part read ahead.
+ * Upload sources → a known size and their parts, at most one part read ahead.
  *
- * Every source kind ends up as `parts(partSize, pool)`: a stream emitting one `Part` per part, in
+ * Every source kind ends up as `parts(partSize, pool)`: a pull giving one `Part` per part, in
  * order, each exactly its part's length (`partSize`, the last one the rest; one empty part for 0
  * bytes). Path and stream sources read into buffers taken from a `BufferPool` of
  * `concurrency + 1` buffers that the engine gives back once a part is stored: memory stays at
@@ -18,10 +18,11 @@ import {
   type BufferPool,
   exactly,
   type Part,
+  type Pull,
   passThrough,
-  rangeParts,
+  rangePull,
   rangeStreamed,
-  rechunk,
+  rechunkPull,
   type StreamedPart,
   sourceError
 } from "./parts.js"
@@ -38,8 +39,14 @@ export interface ResolvedSource {
   readonly contentType: string | undefined
   /** For in-memory sources (bytes, `Blob`): feeds every byte to `update`, in order, before initiate. */
   readonly prehash: ((update: (bytes: Uint8Array) => void) => Effect.Effect<void, Errors.SourceError>) | undefined
-  /** The parts, in order; a stream source yielding more or fewer bytes than `size` fails with `SourceError`. */
-  readonly parts: (partSize: number, pool: BufferPool) => Stream.Stream<Part, Errors.SourceError>
+  /**
+   * The parts, in order, one at a time while the scope is open; a stream source yielding more or
+   * fewer bytes than `size` fails with `SourceError`.
+   */
+  readonly parts: (
+    partSize: number,
+    pool: BufferPool
+  ) => Effect.Effect<Pull<Part, Errors.SourceError>, Errors.SourceError, Scope.Scope>
   /**
    * The parts as streams, for parts too big for one buffer; `undefined` for in-memory bytes, whose
    * parts are views that cost no memory.
@@ -98,8 +105,10 @@ const bytesSource = (bytes: Uint8Array, name: string | undefined, contentType: s
   contentType,
   prehash: (update) => Effect.sync(() => update(bytes)),
   parts: (partSize) =>
-    rangeParts(bytes.byteLength, partSize, (offset, length) =>
-      Effect.succeed(unpooled(bytes.subarray(offset, offset + length)))
+    Effect.sync(() =>
+      rangePull(bytes.byteLength, partSize, (offset, length) =>
+        Effect.succeed(unpooled(bytes.subarray(offset, offset + length)))
+      )
     ),
   streamed: undefined,
   identity: bytesIdentity
@@ -137,7 +146,9 @@ const blobSource = (blob: Blob): ResolvedSource => {
         }
       }),
     parts: (partSize) =>
-      rangeParts(blob.size, partSize, (offset, length) => Effect.map(blobSlice(blob, offset, length), unpooled)),
+      Effect.sync(() =>
+        rangePull(blob.size, partSize, (offset, length) => Effect.map(blobSlice(blob, offset, length), unpooled))
+      ),
     streamed: (partSize) =>
       rangeStreamed(blob.size, partSize, (offset, length) =>
         exactly(
@@ -168,38 +179,39 @@ const fileSource = (
     if (declaredSize !== undefined && declaredSize !== size) {
       return yield* Effect.fail(validationError("size", `is ${declaredSize} but ${path} has ${size} bytes`))
     }
-    const parts = (partSize: number, pool: BufferPool): Stream.Stream<Part, Errors.SourceError> =>
-      Stream.unwrapScoped(
-        Effect.map(
-          fs.open(path, { flag: "r" }).pipe(Effect.mapError((cause) => sourceError(`cannot open ${path}`, cause))),
-          (file) => {
-            const failed = (cause: unknown) => sourceError(`cannot read ${path}`, cause)
-            /** Reads `bytes` whole from the file's position: a read may return fewer bytes. */
-            const fill = (bytes: Uint8Array, offset: number, filled: number): Effect.Effect<void, Errors.SourceError> =>
-              Effect.flatMap(Effect.mapError(file.read(bytes.subarray(filled)), failed), (read) => {
-                const total = filled + Number(read)
-                if (total === bytes.byteLength) return Effect.void
-                if (Number(read) === 0) {
-                  return Effect.fail(
-                    sourceError(`${path} ended at ${offset + total} bytes; it had ${size} when the upload started`)
+    const parts = (
+      partSize: number,
+      pool: BufferPool
+    ): Effect.Effect<Pull<Part, Errors.SourceError>, Errors.SourceError, Scope.Scope> =>
+      Effect.map(
+        fs.open(path, { flag: "r" }).pipe(Effect.mapError((cause) => sourceError(`cannot open ${path}`, cause))),
+        (file) => {
+          const failed = (cause: unknown) => sourceError(`cannot read ${path}`, cause)
+          /** Reads `bytes` whole from the file's position: a read may return fewer bytes. */
+          const fill = (bytes: Uint8Array, offset: number, filled: number): Effect.Effect<void, Errors.SourceError> =>
+            Effect.flatMap(Effect.mapError(file.read(bytes.subarray(filled)), failed), (read) => {
+              const total = filled + Number(read)
+              if (total === bytes.byteLength) return Effect.void
+              if (Number(read) === 0) {
+                return Effect.fail(
+                  sourceError(`${path} ended at ${offset + total} bytes; it had ${size} when the upload started`)
+                )
+              }
+              return fill(bytes, offset, total)
+            })
+          // parts are read in order, one after another, so each read starts where the last one
+          // ended: the file's own position, no seek
+          return rangePull(size, partSize, (offset, length) =>
+            Effect.flatMap(pool.take(length), (part) =>
+              length === 0
+                ? Effect.succeed(part)
+                : Effect.as(
+                    Effect.onError(fill(part.bytes, offset, 0), () => part.release),
+                    part
                   )
-                }
-                return fill(bytes, offset, total)
-              })
-            // parts are read in order, one after another, so each read starts where the last one
-            // ended: the file's own position, no seek
-            return rangeParts(size, partSize, (offset, length) =>
-              Effect.flatMap(pool.take(length), (part) =>
-                length === 0
-                  ? Effect.succeed(part)
-                  : Effect.as(
-                      Effect.onError(fill(part.bytes, offset, 0), () => part.release),
-                      part
-                    )
-              )
             )
-          }
-        )
+          )
+        }
       )
     const streamed = (partSize: number): Stream.Stream<StreamedPart, Errors.SourceError> =>
       rangeStreamed(size, partSize, (offset, length) =>
@@ -224,7 +236,7 @@ const streamSource = (stream: Stream.Stream<Uint8Array, unknown>, size: number):
   name: undefined,
   contentType: undefined,
   prehash: undefined,
-  parts: (partSize, pool) => rechunk(stream, size, partSize, pool),
+  parts: (partSize, pool) => rechunkPull(stream, size, partSize, pool),
   streamed: (partSize) => passThrough(stream, size, partSize),
   identity: undefined
 })

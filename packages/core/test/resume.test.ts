@@ -334,7 +334,8 @@ describe("progress within parts", () => {
   it.effect("Progress events at most every 100 ms, sentBytes ahead of uploadedBytes, PartUploaded as before", () =>
     Effect.gen(function* () {
       const { fc, spaceId } = yield* setup
-      const size = 8 * MiB + 123
+      // the last part (1 MiB + 123 bytes) is over one slice, so it is counted as it goes too
+      const size = 9 * MiB + 123
       const seen: Array<{ readonly at: number; readonly event: Upload.UploadEvent }> = []
       const file = yield* fc.files.upload(bytesOf(size), spaceId, {
         concurrency: 1,
@@ -345,7 +346,7 @@ describe("progress within parts", () => {
       })
       expect(file.size).toEqual(Option.some(size))
       const progress = seen.filter(({ event }) => event._tag === "Progress")
-      // 9 slices of 1 MiB (or less) at 50 ms each: 450 ms, so 4 events 100 ms apart
+      // 10 slices of 1 MiB (or less) at 50 ms each: 500 ms, so 4 events 100 ms apart
       expect(progress.length).toBeGreaterThanOrEqual(4)
       for (let i = 1; i < progress.length; i++) {
         expect((progress[i]?.at ?? 0) - (progress[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(100)
@@ -366,6 +367,28 @@ describe("progress within parts", () => {
       const uploaded = seen.flatMap(({ event }) => (event._tag === "PartUploaded" ? [event.uploadedBytes] : []))
       expect(uploaded).toEqual([2 * MiB, 4 * MiB, 6 * MiB, 8 * MiB, size])
     }).pipe(Effect.provide(emulatorLayer({ partSize: 2 * MiB, transformClient: slowStorage })))
+  )
+
+  it.effect("with onProgress, a file of one slice or less is sent as one buffer, with no Progress event", () =>
+    Effect.gen(function* () {
+      const bodies: Array<string> = []
+      const recording = (client: HttpClient.HttpClient) =>
+        HttpClient.mapRequest(client, (request) => {
+          if (request.method === "PUT") bodies.push(request.body._tag)
+          return request
+        })
+      const events: Array<Upload.UploadEvent> = []
+      const run = Effect.gen(function* () {
+        const { fc, spaceId } = yield* setup
+        yield* fc.files.upload(bytesOf(1024), spaceId, {
+          onProgress: (event) => Effect.sync(() => events.push(event))
+        })
+      })
+      yield* Effect.provide(run, emulatorLayer({ transformClient: recording }))
+      expect(bodies).toEqual(["Uint8Array"])
+      expect(events.map((event) => event._tag)).toEqual(["Started", "PartUploaded", "Completed"])
+      expect(events[1]).toMatchObject({ partNumber: 1, partBytes: 1024, uploadedBytes: 1024, totalBytes: 1024 })
+    })
   )
 
   it.effect("without onProgress, upload sends each part as one buffer (nothing is counted)", () =>

@@ -12,7 +12,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Checkpoints, Domain, FluidCloud } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
 import { Emulator, EmulatorServer } from "@fluidcloud/testing"
-import { ConfigProvider, Effect, Layer, Logger, LogLevel, Option, Redacted, Schedule, Schema } from "effect"
+import { Clock, ConfigProvider, Effect, Layer, Logger, LogLevel, Option, Redacted, Schedule, Schema } from "effect"
 import { bytesOf, PART, setup, sha256, tempDir, tempFile, transports } from "./support.js"
 
 const SIZE = PART * 5 + 321
@@ -188,6 +188,25 @@ describe("the file-system store", () => {
       )
       expect(got).toEqual(Option.none())
     })
+  )
+
+  it.scoped("listing removes the temporary files of writes that never finished, once an hour old", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const hashes = (store: Checkpoints.Service) => store.namespace("hashes", Entry)
+      yield* withStore(dir, (store) => hashes(store).set("k", { size: 1, sha256: "aa" }))
+      // what a process killed between the write and the rename leaves: one old, one recent
+      const [record] = filesUnder(dir)
+      const stale = join(dir, `${record ?? ""}.lrx1a2b.tmp`)
+      const recent = join(dir, `${record ?? ""}.lrx1a2c.tmp`)
+      writeFileSync(stale, '{"version":1,"key":"k","val')
+      writeFileSync(recent, '{"version":1,"key":"k","val')
+      const twoHoursAgo = (Date.now() - 2 * 60 * 60 * 1000) / 1000
+      utimesSync(stale, twoHoursAgo, twoHoursAgo)
+      const listed = yield* withStore(dir, (store) => hashes(store).list)
+      expect(listed).toEqual([["k", { size: 1, sha256: "aa" }]])
+      expect(filesUnder(dir).sort()).toEqual([record, `${record ?? ""}.lrx1a2c.tmp`].sort())
+    }).pipe(Effect.withClock(Clock.make()))
   )
 
   it.scoped("a namespace that is not a directory name is a defect", () =>

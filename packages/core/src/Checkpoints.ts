@@ -190,7 +190,12 @@ export const layerMemory: Layer.Layer<UploadCheckpoints> = Layer.sync(UploadChec
  * `<namespace>/...` for other records), created on the first write with mode 0700, each file
  * written to a temporary file (mode 0600) renamed over the old one, so a crash never leaves half
  * a record. A file that cannot be read back (truncated, edited, another version) is ignored with
- * a warning.
+ * a warning. The temporary file of a write that never finished (a killed process) is removed when
+ * its namespace is listed, once it is an hour old.
+ *
+ * The part URLs a checkpoint holds are presigned: until they expire (the session's `expiresAt`,
+ * 24 hours on the service) they let whoever reads the file PUT parts of that upload, which is why
+ * the files are 0600 in a 0700 directory.
  *
  * @since 0.2.0
  * @category layers

@@ -8,6 +8,8 @@
  *   (or a crash) sees the old record or the new one, never half of one.
  * - A file that cannot be read back as a record (not JSON, another version, another key) is
  *   ignored with a warning, as if absent; the next write replaces it.
+ * - A temporary file a killed process left behind (it never got renamed) is removed when its
+ *   namespace is listed, once it is an hour old (a younger one may be another process's write).
  *
  * @internal
  */
@@ -29,6 +31,8 @@ const encodeEnvelope = Schema.encodeSync(Envelope)
 
 const SUFFIX = ".json"
 const TEMPORARY = ".tmp"
+/** A temporary file older than this is a write that never finished. */
+const STALE_TEMPORARY_MILLIS = 60 * 60 * 1000
 
 const isNotFound = (error: PlatformError.PlatformError): boolean =>
   error._tag === "SystemError" && error.reason === "NotFound"
@@ -66,6 +70,21 @@ export const make = (directory: string): Effect.Effect<Records.Backend, never, F
         )
       )
 
+    /** Removes the stale temporary files among `names` (best effort: a failure is ignored). */
+    const sweep = (namespace: string, names: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        for (const name of names) {
+          if (!name.endsWith(TEMPORARY)) continue
+          const file = path.join(folder(namespace), name)
+          const info = yield* Effect.option(fs.stat(file))
+          const modified = Option.flatMap(info, (stat) => stat.mtime)
+          if (Option.isSome(modified) && now - modified.value.getTime() > STALE_TEMPORARY_MILLIS) {
+            yield* Effect.ignore(fs.remove(file))
+          }
+        }
+      })
+
     const backend: Records.Backend = {
       get: (namespace, key) =>
         Effect.map(
@@ -88,6 +107,7 @@ export const make = (directory: string): Effect.Effect<Records.Backend, never, F
       list: (namespace) =>
         fs.readDirectory(folder(namespace)).pipe(
           Effect.catchIf(isNotFound, () => Effect.succeed([])),
+          Effect.tap((names) => sweep(namespace, names)),
           Effect.flatMap((names) =>
             Effect.forEach(names.filter((name) => name.endsWith(SUFFIX)).sort(), (name) =>
               read(path.join(folder(namespace), name), undefined)

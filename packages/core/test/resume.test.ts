@@ -369,14 +369,20 @@ describe("progress within parts", () => {
     }).pipe(Effect.provide(emulatorLayer({ partSize: 2 * MiB, transformClient: slowStorage })))
   )
 
+  /** Records the kind of body (`Uint8Array`, `Stream`) of every part PUT. */
+  const partBodies = () => {
+    const bodies: Array<string> = []
+    const recording = (client: HttpClient.HttpClient) =>
+      HttpClient.mapRequest(client, (request) => {
+        if (request.method === "PUT") bodies.push(request.body._tag)
+        return request
+      })
+    return { bodies, recording }
+  }
+
   it.effect("with onProgress, a file of one slice or less is sent as one buffer, with no Progress event", () =>
     Effect.gen(function* () {
-      const bodies: Array<string> = []
-      const recording = (client: HttpClient.HttpClient) =>
-        HttpClient.mapRequest(client, (request) => {
-          if (request.method === "PUT") bodies.push(request.body._tag)
-          return request
-        })
+      const { bodies, recording } = partBodies()
       const events: Array<Upload.UploadEvent> = []
       const run = Effect.gen(function* () {
         const { fc, spaceId } = yield* setup
@@ -393,12 +399,7 @@ describe("progress within parts", () => {
 
   it.effect("without onProgress, upload sends each part as one buffer (nothing is counted)", () =>
     Effect.gen(function* () {
-      const bodies: Array<string> = []
-      const recording = (client: HttpClient.HttpClient) =>
-        HttpClient.mapRequest(client, (request) => {
-          if (request.method === "PUT") bodies.push(request.body._tag)
-          return request
-        })
+      const { bodies, recording } = partBodies()
       const run = Effect.gen(function* () {
         const { fc, spaceId } = yield* setup
         yield* fc.files.upload(bytesOf(PART * 2), spaceId)

@@ -51,9 +51,18 @@ const slices = (bytes: Uint8Array): Stream.Stream<Uint8Array> =>
     )
   })
 
-/** A meter of `totalBytes`, `storedBytes` of which were stored before (a resumed upload). @internal */
-export const make = (totalBytes: number, storedBytes: number): Effect.Effect<Meter, never, Scope.Scope> =>
+/**
+ * A meter of `totalBytes` in parts of `partSize`, `storedBytes` of which were stored before (a
+ * resumed upload). @internal
+ */
+export const make = (
+  totalBytes: number,
+  storedBytes: number,
+  partSize: number
+): Effect.Effect<Meter, never, Scope.Scope> =>
   Effect.gen(function* () {
+    // no part over one slice: none is counted as it goes (see `body`), so no `Progress` between
+    const partsCounted = Math.min(partSize, totalBytes) > SLICE
     const ticks = yield* Effect.acquireRelease(Queue.sliding<void>(1), Queue.shutdown)
     let sent = storedBytes
     let uploaded = storedBytes
@@ -89,8 +98,8 @@ export const make = (totalBytes: number, storedBytes: number): Effect.Effect<Met
         }
       },
       events: (stored) =>
-        // no part is counted as it goes (see `body`): the stored parts are the events
-        totalBytes <= SLICE
+        // the stored parts are the events, with `Progress` between them if parts are counted
+        !partsCounted
           ? Stream.map(stored, partUploaded)
           : Stream.merge(Stream.map(stored, Either.left), Stream.map(Stream.fromQueue(ticks), Either.right), {
               haltStrategy: "left"

@@ -307,7 +307,7 @@ export const make = (deps: Dependencies): Uploader => {
           "fluidcloud.resumed_parts": held.size
         })
 
-        const meter = plan.metered ? yield* Meter.make(size, heldBytes) : undefined
+        const meter = plan.metered ? yield* Meter.make(size, heldBytes, partSize) : undefined
         const hash = expected === undefined ? deps.sha256.create() : undefined
         const jobs = Jobs.make({
           transport,

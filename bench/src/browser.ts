@@ -13,7 +13,7 @@
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { gzipSync } from "node:zlib"
 import { build, type Metafile } from "esbuild"
 import { benchDir } from "./build.js"
@@ -42,25 +42,25 @@ const bundle = async (entry: string, external: ReadonlyArray<string>, splitting:
     const contents = new Map(result.outputFiles.map((file) => [file.path, file.contents]))
     let loaded = 0
     let deferred = 0
-    let minified = 0
     const byPackage = new Map<string, number>()
     for (const [path, output] of Object.entries(result.metafile.outputs)) {
       if (path.endsWith(".map")) continue
-      const bytes = contents.get(join(process.cwd(), path)) ?? contents.get(path) ?? new Uint8Array()
+      // the metafile names outputs relative to the working directory, outputFiles by absolute path
+      const bytes = contents.get(resolve(path))
+      if (bytes === undefined) throw new Error(`esbuild wrote no file for ${path}`)
       const gzip = gzipSync(bytes, { level: 9 }).byteLength / 1024
       if (deferredChunk(output)) {
         deferred += gzip
         continue
       }
       loaded += gzip
-      minified += bytes.byteLength / 1024
       for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
         const pkg =
           /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? "(workspace)"
         byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput)
       }
     }
-    return { gzip: loaded, deferred, minified, byPackage }
+    return { gzip: loaded, deferred, byPackage }
   } finally {
     rmSync(outdir, { recursive: true, force: true })
   }

@@ -79,6 +79,32 @@ const clearLog = Effect.flatMap(Emulator.Emulator, (emulator) => emulator.clearR
 
 const decodeDocument = Schema.decodeUnknownSync(Schema.parseJson(SyncReport.Document))
 
+/**
+ * `fluidcloud sync` of two files whose part PUTs hang (10 s of storage latency), sent Ctrl-C once
+ * both uploads are open on the server and `ready` holds; the faults are cleared with the scope.
+ */
+const interruptedSync = (
+  extraArgs: ReadonlyArray<string>,
+  environment: NodeJS.ProcessEnv,
+  ready: Effect.Effect<boolean>
+) =>
+  Effect.gen(function* () {
+    const emulator = yield* Emulator.Emulator
+    const dir = yield* tempDir
+    writeTree(dir, { "a.bin": "a".repeat(8 * KiB), "b.bin": "b".repeat(8 * KiB) })
+    const spaceId = yield* newSpace
+    yield* emulator.setLatency("10 seconds", { pathPrefix: "/storage/" })
+    yield* Effect.addFinalizer(() => emulator.clearFaults)
+    const sync = yield* spawnScript(cliBin, ["sync", dir, `fc://${spaceId}`, ...extraArgs], environment)
+    const inFlight = yield* eventually(
+      Effect.zipWith(emulator.openUploads, ready, (open, isReady) => open.length === 2 && isReady),
+      "20 seconds"
+    )
+    expect(inFlight).toBe(true)
+    sync.child.kill("SIGINT")
+    return { dir, spaceId, result: yield* sync.result }
+  })
+
 layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud sync (subprocess)", (it) => {
   it.effect(
     "push: a line per action and a summary; again: nothing sent; --dry-run: nothing sent, what it would do",
@@ -253,20 +279,7 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud sync (su
     () =>
       Effect.gen(function* () {
         const emulator = yield* Emulator.Emulator
-        const dir = yield* tempDir
-        writeTree(dir, { "a.bin": "a".repeat(8 * KiB), "b.bin": "b".repeat(8 * KiB) })
-        const spaceId = yield* newSpace
-        yield* emulator.setLatency("10 seconds", { pathPrefix: "/storage/" })
-        yield* Effect.addFinalizer(() => emulator.clearFaults)
-
-        const sync = yield* spawnScript(cliBin, ["sync", dir, `fc://${spaceId}`], yield* env)
-        const opened = yield* eventually(
-          Effect.map(emulator.openUploads, (open) => open.length === 2),
-          "20 seconds"
-        )
-        expect(opened).toBe(true)
-        sync.child.kill("SIGINT")
-        const result = yield* sync.result
+        const { result } = yield* interruptedSync([], yield* env, Effect.succeed(true))
 
         expect(result.code).toBe(130)
         expect(result.stderr).toContain(
@@ -287,31 +300,18 @@ layer(Env, { timeout: 180_000, excludeTestServices: true })("fluidcloud sync (su
     () =>
       Effect.gen(function* () {
         const emulator = yield* Emulator.Emulator
-        const dir = yield* tempDir
         const state = yield* tempDir
-        writeTree(dir, { "a.bin": "a".repeat(8 * KiB), "b.bin": "b".repeat(8 * KiB) })
-        const spaceId = yield* newSpace
-        yield* emulator.setLatency("10 seconds", { pathPrefix: "/storage/" })
-        yield* Effect.addFinalizer(() => emulator.clearFaults)
         const withState = { ...(yield* env), FLUIDCLOUD_STATE_DIR: state }
-
-        const sync = yield* spawnScript(cliBin, ["sync", dir, `fc://${spaceId}`, "--resume"], withState)
-        // both uploads open on the server and their checkpoints written (an upload interrupted
-        // before its checkpoint is written cannot be resumed, so it is aborted instead)
-        const checkpoints = () => {
+        // and their checkpoints written (an upload interrupted before its checkpoint is written
+        // cannot be resumed, so it is aborted instead)
+        const checkpointsWritten = Effect.sync(() => {
           try {
-            return readdirSync(join(state, "uploads")).filter((name) => name.endsWith(".json")).length
+            return readdirSync(join(state, "uploads")).filter((name) => name.endsWith(".json")).length === 2
           } catch {
-            return 0
+            return false
           }
-        }
-        const opened = yield* eventually(
-          Effect.map(emulator.openUploads, (open) => open.length === 2 && checkpoints() === 2),
-          "20 seconds"
-        )
-        expect(opened).toBe(true)
-        sync.child.kill("SIGINT")
-        const result = yield* sync.result
+        })
+        const { dir, spaceId, result } = yield* interruptedSync(["--resume"], withState, checkpointsWritten)
         expect(result.code).toBe(130)
         expect(result.stderr).toContain(
           "fluidcloud: interrupted; the uploads in flight were kept: run the same command again to continue"

@@ -54,6 +54,10 @@ describe("part arithmetic", () => {
   })
 })
 
+/** `Parts.rechunkPull`'s parts as a stream, the way the tests read them. */
+const rechunk = (source: Stream.Stream<Uint8Array, unknown>, size: number, partSize: number, pool: Parts.BufferPool) =>
+  Stream.unwrapScoped(Effect.map(Parts.rechunkPull(source, size, partSize, pool), Stream.repeatEffectOption))
+
 describe("rechunk", () => {
   it.effect.prop(
     "parts are the source cut at partSize, each copied once into a pooled buffer",
@@ -75,7 +79,7 @@ describe("rechunk", () => {
         const inputBuffers = new Set<ArrayBufferLike>(chunks.map((chunk) => chunk.buffer))
         const pool = yield* Parts.makeBufferPool(concurrency + 1, Math.min(partSize, size))
         const seen: Array<Uint8Array> = []
-        yield* Parts.rechunk(Stream.fromIterable(withEmpties), size, partSize, pool).pipe(
+        yield* rechunk(Stream.fromIterable(withEmpties), size, partSize, pool).pipe(
           Stream.mapEffect(
             (part) =>
               Effect.sync(() => {
@@ -99,7 +103,7 @@ describe("rechunk", () => {
   it.effect("a stream shorter than size fails with SourceError", () =>
     Effect.gen(function* () {
       const pool = yield* Parts.makeBufferPool(2, 4)
-      const error = yield* Parts.rechunk(Stream.make(bytesOf(10)), 11, 4, pool).pipe(
+      const error = yield* rechunk(Stream.make(bytesOf(10)), 11, 4, pool).pipe(
         Stream.tap((part) => part.release),
         Stream.runDrain,
         Effect.flip
@@ -113,7 +117,7 @@ describe("rechunk", () => {
     Effect.gen(function* () {
       const pool = yield* Parts.makeBufferPool(2, 4)
       const emitted: Array<number> = []
-      const error = yield* Parts.rechunk(Stream.make(bytesOf(8), bytesOf(1)), 8, 4, pool).pipe(
+      const error = yield* rechunk(Stream.make(bytesOf(8), bytesOf(1)), 8, 4, pool).pipe(
         Stream.tap((part) => Effect.sync(() => emitted.push(part.bytes.byteLength))),
         Stream.tap((part) => part.release),
         Stream.runDrain,
@@ -128,7 +132,7 @@ describe("rechunk", () => {
     Effect.gen(function* () {
       const pool = yield* Parts.makeBufferPool(2, 4)
       const notBytes: Stream.Stream<Uint8Array> = Stream.fromIterable(JSON.parse('["text"]'))
-      const error = yield* Parts.rechunk(notBytes, 4, 4, pool).pipe(Stream.runDrain, Effect.flip)
+      const error = yield* rechunk(notBytes, 4, 4, pool).pipe(Stream.runDrain, Effect.flip)
       expect(error._tag).toBe("SourceError")
     })
   )

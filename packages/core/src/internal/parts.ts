@@ -244,21 +244,10 @@ const endedEarly = (consumed: number, size: number) =>
 const tooMany = (size: number) => sourceError(`the source stream yielded more bytes than the size given (${size})`)
 
 /**
- * Cuts a stream of arbitrary chunks into part buffers: each part is allocated once at its exact
- * length and every incoming byte is copied into it once. Fails when the stream yields more or
- * fewer bytes than `size` (checked before the last part is emitted).
- * @internal
- */
-export const rechunk = (
-  source: Stream.Stream<Uint8Array, unknown>,
-  size: number,
-  partSize: number,
-  pool: BufferPool
-): Stream.Stream<Part, Errors.SourceError> =>
-  Stream.unwrapScoped(Effect.map(rechunkPull(source, size, partSize, pool), Stream.repeatEffectOption))
-
-/**
- * `rechunk`'s parts one at a time (see `Pull`), read from the source while the scope is open.
+ * Cuts a stream of arbitrary chunks into part buffers, handed over one at a time (see `Pull`) and
+ * read from the source while the scope is open: each part is allocated once at its exact length
+ * and every incoming byte is copied into it once. Fails when the stream yields more or fewer
+ * bytes than `size` (checked before the last part is emitted).
  * @internal
  */
 export const rechunkPull = (

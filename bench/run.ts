@@ -10,6 +10,11 @@
  * with the same hashing and concurrency; both clients run against one minimal Node sink server
  * (bench/src/sink.ts), each upload in a fresh process of its own (so its peak RSS is its own), all
  * bundled with esbuild and run on plain node (bench/src/build.ts).
+ *
+ * Where a target is a ratio to raw undici, the same run also measures the floor under any Effect
+ * client (bench/src/platform.ts: `@effect/platform`'s `HttpClient` doing the protocol as a plain
+ * Effect program, nothing else) and prints it under the table, so a miss shows how much of it is
+ * the SDK's own.
  */
 import { createHash, randomBytes } from "node:crypto"
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs"
@@ -110,9 +115,13 @@ const uploads = async (baseUrl: string, dir: string) => {
   for (const sizeMiB of config.uploadMiB) {
     const file = makeFile(dir, sizeMiB)
     await expect(baseUrl, file.name, file.sha256)
-    const results = { sdk: [] as Array<UploadResult>, raw: [] as Array<UploadResult> }
+    const results = {
+      sdk: [] as Array<UploadResult>,
+      raw: [] as Array<UploadResult>,
+      platform: [] as Array<UploadResult>
+    }
     for (let round = 0; round < config.uploadRounds; round++) {
-      for (const client of ["raw", "sdk"] as const) {
+      for (const client of ["raw", "platform", "sdk"] as const) {
         const result = await runJson(client, ["upload", baseUrl, file.path])
         if (!isUploadResult(result) || !result.verified) throw new Error(`${client} upload failed`)
         results[client].push(result)
@@ -120,12 +129,15 @@ const uploads = async (baseUrl: string, dir: string) => {
     }
     rmSync(file.path, { force: true })
     const size = sizeMiB >= 1024 ? `${sizeMiB / 1024} GiB` : `${sizeMiB} MiB`
-    const time = { sdk: median(results.sdk.map((r) => r.seconds)), raw: median(results.raw.map((r) => r.seconds)) }
-    const cpu = { sdk: median(results.sdk.map((r) => r.cpuSeconds)), raw: median(results.raw.map((r) => r.cpuSeconds)) }
-    const rss = {
-      sdk: Math.max(...results.sdk.map((r) => r.maxRssMiB)),
-      raw: Math.max(...results.raw.map((r) => r.maxRssMiB))
-    }
+    const figures = (client: keyof typeof results) => ({
+      time: median(results[client].map((r) => r.seconds)),
+      cpu: median(results[client].map((r) => r.cpuSeconds)),
+      rss: Math.max(...results[client].map((r) => r.maxRssMiB))
+    })
+    const [sdk, raw, platform] = [figures("sdk"), figures("raw"), figures("platform")]
+    const time = { sdk: sdk.time, raw: raw.time }
+    const cpu = { sdk: sdk.cpu, raw: raw.cpu }
+    const rss = { sdk: sdk.rss, raw: raw.rss }
     peak.sdk.set(sizeMiB, rss.sdk)
     peak.raw.set(sizeMiB, rss.raw)
     ratioRow(`upload time, ${size} (path, 4 × 8 MiB)`, time.sdk, time.raw, "s", 2, 1.05)
@@ -138,6 +150,9 @@ const uploads = async (baseUrl: string, dir: string) => {
       target: "≤ 140 MiB",
       pass: rss.sdk <= 140
     })
+    const floor = `upload ${size}: @effect/platform's HttpClient alone (the same protocol as a plain Effect program), the floor of any Effect client: time ${fixed(platform.time)} s (${ratioOf(platform.time, raw.time)} raw), CPU ${fixed(platform.cpu)} s (${ratioOf(platform.cpu, raw.cpu)} raw), peak RSS ${fixed(platform.rss, 0)} MiB; the SDK ${ratioOf(sdk.time, platform.time)} / ${ratioOf(sdk.cpu, platform.cpu)} / +${fixed(sdk.rss - platform.rss, 0)} MiB that`
+    process.stderr.write(`  (${floor})\n`)
+    notes.push(floor)
   }
   const [small, large] = config.uploadMiB
   if (small !== undefined && large !== undefined) {

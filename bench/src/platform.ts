@@ -1,37 +1,143 @@
 /**
  * The floor under any Effect client: `@effect/platform`'s `HttpClient` on undici
- * (`NodeHttpClient.layerUndici`, what `NodeFluidCloud` uses) doing `GET /files/{id}` + `JSON.parse`,
- * one after another inside one Effect, nothing else (no timeout, retry, span of its own, or decode).
+ * (`NodeHttpClient.layerUndici`, what `NodeFluidCloud` uses) doing the protocol and nothing else
+ * (no timeout, retry, span of its own, validation or decode).
  *
- * - `get BASE_URL FILE_ID WARMUP N`: prints a `LatencyResult`.
+ * - `get BASE_URL FILE_ID WARMUP N`: `GET /files/{id}` + `JSON.parse`, one after another inside
+ *   one Effect. Prints a `LatencyResult`.
+ * - `upload BASE_URL PATH`: raw.ts's upload as a plain Effect program: initiate → the file read
+ *   part by part into `concurrency + 1` reused buffers (`node:fs` reads), each part hashed
+ *   (`node:crypto`, in order) then PUT by one of `concurrency` workers → complete, the stored
+ *   sha256 checked. Prints an `UploadResult`.
  */
+import { createHash } from "node:crypto"
+import { open } from "node:fs/promises"
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Clock, Effect } from "effect"
-import { cpu, latencies, report } from "./measure.js"
-import { API_KEY } from "./wire.js"
+import { Clock, Effect, Queue } from "effect"
+import { cpu, latencies, maxRssMiB, phase, report } from "./measure.js"
+import { API_KEY, SPACE_ID } from "./wire.js"
 
-const [mode, baseUrl = "", fileId = "", warmup = "0", n = "0"] = process.argv.slice(2)
-if (mode !== "get") throw new Error(`unknown mode ${mode}`)
-const request = HttpClientRequest.get(`${baseUrl}/api/v1/files/${fileId}`).pipe(
-  HttpClientRequest.setHeaders({ "x-api-key": API_KEY, accept: "application/json" })
-)
-const result = await Effect.runPromise(
-  Effect.gen(function* () {
+const MiB = 1024 * 1024
+const partSize = 8 * MiB
+const concurrency = 4
+const apiHeaders = { "x-api-key": API_KEY, accept: "application/json" }
+
+const field = (u: unknown, name: string): unknown =>
+  typeof u === "object" && u !== null && name in u ? Reflect.get(u, name) : undefined
+
+const get = (baseUrl: string, fileId: string, warmup: number, n: number) => {
+  const request = HttpClientRequest.get(`${baseUrl}/api/v1/files/${fileId}`).pipe(
+    HttpClientRequest.setHeaders(apiHeaders)
+  )
+  return Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
     const times: Array<number> = []
     let cpu0 = 0
-    for (let i = 0; i < Number(warmup) + Number(n); i++) {
-      if (i === Number(warmup)) cpu0 = cpu()
+    for (let i = 0; i < warmup + n; i++) {
+      if (i === warmup) cpu0 = cpu()
       const t0 = yield* Clock.currentTimeNanos
       const response = yield* client.execute(request)
       const body: unknown = JSON.parse(yield* response.text)
       const t1 = yield* Clock.currentTimeNanos
       if (typeof body !== "object" || body === null) return yield* Effect.dieMessage("not a file")
-      if (i >= Number(warmup)) times.push(Number(t1 - t0) / 1e6)
+      if (i >= warmup) times.push(Number(t1 - t0) / 1e6)
     }
     return latencies(times, cpu() - cpu0)
-  }).pipe(Effect.provide(NodeHttpClient.layerUndici))
-)
-report(result)
+  })
+}
+
+const upload = (baseUrl: string, path: string) =>
+  Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient
+    const call = (route: string, body: unknown) =>
+      Effect.flatMap(
+        client.execute(
+          HttpClientRequest.post(`${baseUrl}/api/v1${route}`).pipe(
+            HttpClientRequest.setHeaders(apiHeaders),
+            HttpClientRequest.bodyUnsafeJson(body)
+          )
+        ),
+        (response) => Effect.map(response.text, (text): unknown => JSON.parse(text))
+      )
+    const handle = yield* Effect.acquireRelease(
+      Effect.promise(() => open(path, "r")),
+      (h) => Effect.promise(() => h.close())
+    )
+    const size = (yield* Effect.promise(() => handle.stat())).size
+    const session = yield* call("/uploads/initiate", {
+      space_id: SPACE_ID,
+      name: path.split("/").pop(),
+      size,
+      part_size: partSize
+    })
+    const sessionPartSize = Number(field(session, "part_size"))
+    const parts = field(session, "parts")
+    if (!Array.isArray(parts)) return yield* Effect.dieMessage("no parts")
+    const hash = createHash("sha256")
+    const etags: Array<string> = []
+    // concurrency parts in flight + the one being read
+    const free = yield* Queue.bounded<Uint8Array>(concurrency + 1)
+    for (let i = 0; i <= concurrency; i++) yield* Queue.offer(free, new Uint8Array(sessionPartSize))
+    const jobs = yield* Queue.bounded<{ index: number; buffer: Uint8Array; bytes: Uint8Array } | undefined>(1)
+    const reader = Effect.gen(function* () {
+      for (let index = 0; index < parts.length; index++) {
+        const buffer = yield* Queue.take(free)
+        const offset = index * sessionPartSize
+        const length = Math.min(sessionPartSize, size - offset)
+        const bytes = buffer.subarray(0, length)
+        let filled = 0
+        while (filled < length) {
+          const { bytesRead } = yield* Effect.promise(() =>
+            handle.read(bytes, filled, length - filled, offset + filled)
+          )
+          if (bytesRead === 0) return yield* Effect.dieMessage("short read")
+          filled += bytesRead
+        }
+        hash.update(bytes)
+        yield* Queue.offer(jobs, { index, buffer, bytes })
+      }
+      for (let i = 0; i < concurrency; i++) yield* Queue.offer(jobs, undefined)
+    })
+    const worker = Effect.gen(function* () {
+      while (true) {
+        const job = yield* Queue.take(jobs)
+        if (job === undefined) return
+        const response = yield* client.execute(
+          HttpClientRequest.put(String(field(parts[job.index], "url"))).pipe(
+            HttpClientRequest.setBody(HttpBody.uint8Array(job.bytes))
+          )
+        )
+        yield* response.text
+        const etag = response.headers.etag
+        if (response.status !== 200 || etag === undefined) return yield* Effect.dieMessage("PUT failed")
+        etags[job.index] = etag
+        yield* Queue.offer(free, job.buffer)
+      }
+    })
+    yield* Effect.all([reader, ...Array.from({ length: concurrency }, () => worker)], {
+      concurrency: "unbounded",
+      discard: true
+    })
+    const digest = hash.digest("hex")
+    const stored = yield* call("/uploads/complete", {
+      upload_id: field(session, "upload_id"),
+      parts: etags.map((etag, index) => ({ part_number: index + 1, etag }))
+    })
+    return field(stored, "sha256") === digest
+  }).pipe(Effect.scoped)
+
+const [mode, baseUrl = "", ...rest] = process.argv.slice(2)
+const run = <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) =>
+  Effect.runPromise(Effect.provide(effect, NodeHttpClient.layerUndici))
+if (mode === "get") {
+  const [fileId = "", warmup = "0", n = "0"] = rest
+  report(await run(get(baseUrl, fileId, Number(warmup), Number(n))))
+} else if (mode === "upload") {
+  const { value, seconds, cpuSeconds } = await phase(() => run(upload(baseUrl, rest[0] ?? "")))
+  report({ seconds, cpuSeconds, maxRssMiB: maxRssMiB(), verified: value })
+} else {
+  throw new Error(`unknown mode ${mode}`)
+}

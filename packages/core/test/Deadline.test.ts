@@ -29,7 +29,7 @@ describe("deadline, on the default clock's timer", () => {
     })
   )
 
-  it.scopedLive("an effect that ends in time gives its value or its error, and keeps the FiberRefs it set", () =>
+  it.scopedLive("an effect that ends in time gives its value or its error; the FiberRefs it set stay with it", () =>
     Effect.gen(function* () {
       const ref = yield* FiberRef.make("before")
       const value = yield* Deadline.timeoutFail(
@@ -38,7 +38,9 @@ describe("deadline, on the default clock's timer", () => {
         timedOut
       )
       expect(value).toBe(42)
-      expect(yield* FiberRef.get(ref)).toBe("set inside")
+      // not merged back (that merge cost more than a small request): what an attempt hands out
+      // goes through the response metadata's recorder, tested below
+      expect(yield* FiberRef.get(ref)).toBe("before")
       const error = yield* Deadline.timeoutFail(Effect.fail("boom"), Duration.seconds(30), timedOut).pipe(Effect.flip)
       expect(error).toBe("boom")
     })

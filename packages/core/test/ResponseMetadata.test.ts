@@ -79,6 +79,32 @@ describe("FluidCloud.withResponseMetadata", () => {
     })
   )
 
+  it.effect("calls run concurrently inside: the metadata is one of theirs; a nested call stays in its own scope", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(
+        MockHttp.json(200, quotaWire(), { "x-request-id": "req-a" }),
+        MockHttp.json(200, quotaWire(), { "x-request-id": "req-b" }),
+        MockHttp.json(200, quotaWire(), { "x-request-id": "req-outer" }),
+        MockHttp.json(200, quotaWire(), { "x-request-id": "req-inner" })
+      )
+      const requestId = (metadata: Option.Option<ResponseMetadata.ResponseMetadata>) =>
+        Option.getOrUndefined(Option.flatMap(metadata, (m) => m.requestId))
+      const [concurrent, [inner, outer]] = yield* MockHttp.run(mock, (fc) =>
+        Effect.all([
+          FluidCloud.withResponseMetadata(Effect.all([fc.quota.usage(), fc.quota.usage()], { concurrency: 2 })),
+          Effect.gen(function* () {
+            yield* fc.quota.usage()
+            const [, inner] = yield* FluidCloud.withResponseMetadata(fc.quota.usage())
+            return inner
+          }).pipe(FluidCloud.withResponseMetadata)
+        ])
+      )
+      expect(["req-a", "req-b"]).toContain(requestId(concurrent[1]))
+      expect(requestId(inner)).toBe("req-inner")
+      expect(requestId(outer)).toBe("req-outer")
+    })
+  )
+
   it.effect("after retries (a 503, then a timeout, then a 200), the metadata is the successful response's", () =>
     Effect.gen(function* () {
       const mock = MockHttp.make(

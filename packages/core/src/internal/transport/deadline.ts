@@ -2,7 +2,9 @@
  * The per-attempt timeout of every request: `Effect.timeoutFail`'s behaviour at a fraction of its
  * cost. `Effect.timeoutFail` races two forked fibers (the effect and a sleep) and merges the
  * winner's `FiberRef`s back, which costs more than the rest of a small request; here the effect is
- * forked alone and the deadline is a timer:
+ * forked alone, the deadline is a timer, and the effect's result is taken without merging its
+ * `FiberRef`s back (what the transport must hand out of an attempt, response metadata, goes
+ * through `metadata.ts`'s recorder, a cell both fibers share):
  *
  * - With a clock made by `Clock.make()` (the default), whose `sleep` is a `setTimeout`, the
  *   deadline is that timer, set and cleared without a fiber of its own.
@@ -11,8 +13,8 @@
  *
  * Either way: when the deadline passes first, the effect is interrupted (a request in flight is
  * aborted) and the result fails with `onTimeout()`; when the effect ends first, its result is the
- * result, and the `FiberRef`s it set are kept (as `Fiber.join` keeps them); when the caller is
- * interrupted, so is the effect.
+ * result (a `FiberRef` it set stays with it, on the default clock); when the caller is interrupted,
+ * so is the effect.
  *
  * @internal
  */
@@ -64,7 +66,9 @@ export const timeoutFail = <A, E, R, E2>(
           // the caller was interrupted: so is the effect
           onFailure: (cause) => Effect.zipRight(Fiber.interrupt(fiber), Effect.failCause(cause)),
           onSuccess: (ended): Effect.Effect<A, E | E2> =>
-            ended ? Fiber.join(fiber) : Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout()))
+            ended
+              ? Effect.flatten(Fiber.await(fiber))
+              : Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout()))
         })
       )
     )

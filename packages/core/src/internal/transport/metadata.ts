@@ -1,7 +1,12 @@
 /**
  * Response metadata: the transport records the status and headers of each successful API response
- * in a `FiberRef` and on the current span; `withResponseMetadata` reads the last one recorded while
- * its effect ran. Parsing waits until someone asks.
+ * on the current span and, while `withResponseMetadata` runs, in the cell it made for its effect
+ * (found through a `FiberRef` that is set once per `withResponseMetadata`, not once per request);
+ * `withResponseMetadata` reads the last one recorded. Parsing waits until someone asks.
+ *
+ * The cell is shared by every fiber its effect starts, so a response recorded inside a forked
+ * fiber (the transport's per-attempt timeout runs each attempt in one) reaches it without the
+ * fiber's `FiberRef`s being merged back; outside `withResponseMetadata` nothing is kept.
  *
  * @internal
  */
@@ -18,10 +23,15 @@ export interface Recorded {
   readonly requestId: string | undefined
 }
 
-/** The last successful API response of the fiber. @internal */
-export const lastResponse: FiberRef.FiberRef<Option.Option<Recorded>> = globalValue(
-  Symbol.for("@fluidcloud/core/internal/lastResponse"),
-  () => FiberRef.unsafeMake<Option.Option<Recorded>>(Option.none())
+/** Where `withResponseMetadata` collects the last response its effect recorded. @internal */
+export interface Recorder {
+  last: Recorded | undefined
+}
+
+/** The recorder of the innermost `withResponseMetadata` running, if any. @internal */
+export const currentRecorder: FiberRef.FiberRef<Recorder | undefined> = globalValue(
+  Symbol.for("@fluidcloud/core/internal/currentRecorder"),
+  () => FiberRef.unsafeMake<Recorder | undefined>(undefined)
 )
 
 const count = (headers: Headers.Headers, name: string): number | undefined => {
@@ -43,15 +53,15 @@ const attributesOf = (headers: Headers.Headers, requestId: string | undefined): 
 }
 
 /**
- * Records a successful API response: in the fiber, and on the current span. `requestId` is its
+ * Records a successful API response: for the `withResponseMetadata` running, and on the current span. `requestId` is its
  * `X-Request-Id` made safe by the caller.
  * @internal
  */
 export const record = (status: number, headers: Headers.Headers, requestId: string | undefined): Effect.Effect<void> =>
-  Effect.zipRight(
-    FiberRef.set(lastResponse, Option.some({ status, headers, requestId })),
-    Effect.annotateCurrentSpan(attributesOf(headers, requestId))
-  )
+  Effect.flatMap(FiberRef.get(currentRecorder), (recorder) => {
+    if (recorder !== undefined) recorder.last = { status, headers, requestId }
+    return Effect.annotateCurrentSpan(attributesOf(headers, requestId))
+  })
 
 /** The metadata of a recorded response. @internal */
 export const toMetadata = ({ headers, requestId, status }: Recorded): ResponseMetadata => {
@@ -72,13 +82,14 @@ export const toMetadata = ({ headers, requestId, status }: Recorded): ResponseMe
 export const withResponseMetadata = <A, E, R>(
   self: Effect.Effect<A, E, R>
 ): Effect.Effect<[A, Option.Option<ResponseMetadata>], E, R> =>
-  Effect.locally(
-    Effect.flatMap(self, (a) =>
-      Effect.map(FiberRef.get(lastResponse), (last): [A, Option.Option<ResponseMetadata>] => [
+  Effect.suspend(() => {
+    const recorder: Recorder = { last: undefined }
+    return Effect.locally(
+      Effect.map(self, (a): [A, Option.Option<ResponseMetadata>] => [
         a,
-        Option.map(last, toMetadata)
-      ])
-    ),
-    lastResponse,
-    Option.none()
-  )
+        recorder.last === undefined ? Option.none() : Option.some(toMetadata(recorder.last))
+      ]),
+      currentRecorder,
+      recorder
+    )
+  })

@@ -18,15 +18,12 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Clock, Effect, Queue } from "effect"
 import { cpu, latencies, maxRssMiB, phase, report } from "./measure.js"
-import { API_KEY, SPACE_ID } from "./wire.js"
+import { API_KEY, completeBody, field, initiateBody } from "./wire.js"
 
 const MiB = 1024 * 1024
 const partSize = 8 * MiB
 const concurrency = 4
 const apiHeaders = { "x-api-key": API_KEY, accept: "application/json" }
-
-const field = (u: unknown, name: string): unknown =>
-  typeof u === "object" && u !== null && name in u ? Reflect.get(u, name) : undefined
 
 const get = (baseUrl: string, fileId: string, warmup: number, n: number) => {
   const request = HttpClientRequest.get(`${baseUrl}/api/v1/files/${fileId}`).pipe(
@@ -67,12 +64,7 @@ const upload = (baseUrl: string, path: string) =>
       (h) => Effect.promise(() => h.close())
     )
     const size = (yield* Effect.promise(() => handle.stat())).size
-    const session = yield* call("/uploads/initiate", {
-      space_id: SPACE_ID,
-      name: path.split("/").pop(),
-      size,
-      part_size: partSize
-    })
+    const session = yield* call("/uploads/initiate", initiateBody(path, size, partSize))
     const sessionPartSize = Number(field(session, "part_size"))
     const parts = field(session, "parts")
     if (!Array.isArray(parts)) return yield* Effect.dieMessage("no parts")
@@ -122,10 +114,7 @@ const upload = (baseUrl: string, path: string) =>
       discard: true
     })
     const digest = hash.digest("hex")
-    const stored = yield* call("/uploads/complete", {
-      upload_id: field(session, "upload_id"),
-      parts: etags.map((etag, index) => ({ part_number: index + 1, etag }))
-    })
+    const stored = yield* call("/uploads/complete", completeBody(session, etags))
     return field(stored, "sha256") === digest
   }).pipe(Effect.scoped)
 

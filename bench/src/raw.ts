@@ -11,7 +11,7 @@ import { createHash } from "node:crypto"
 import { open } from "node:fs/promises"
 import { Agent } from "undici"
 import { cpu, latencies, maxRssMiB, phase, report } from "./measure.js"
-import { API_KEY, SPACE_ID } from "./wire.js"
+import { API_KEY, completeBody, field, initiateBody } from "./wire.js"
 
 const MiB = 1024 * 1024
 const partSize = 8 * MiB
@@ -32,9 +32,6 @@ const call = async (origin: string, method: "GET" | "POST", path: string, body?:
   return JSON.parse(text)
 }
 
-const field = (u: unknown, name: string): unknown =>
-  typeof u === "object" && u !== null && name in u ? Reflect.get(u, name) : undefined
-
 const putPart = async (url: string, bytes: Uint8Array): Promise<string> => {
   const target = new URL(url)
   const response = await agent.request({
@@ -54,12 +51,7 @@ const upload = async (baseUrl: string, path: string): Promise<boolean> => {
   const handle = await open(path, "r")
   try {
     const size = (await handle.stat()).size
-    const session = await call(baseUrl, "POST", "/uploads/initiate", {
-      space_id: SPACE_ID,
-      name: path.split("/").pop(),
-      size,
-      part_size: partSize
-    })
+    const session = await call(baseUrl, "POST", "/uploads/initiate", initiateBody(path, size, partSize))
     const sessionPartSize = Number(field(session, "part_size"))
     const parts = field(session, "parts")
     if (!Array.isArray(parts)) throw new Error("no parts")
@@ -112,10 +104,7 @@ const upload = async (baseUrl: string, path: string): Promise<boolean> => {
     }
     await Promise.all(inFlight)
     const digest = hash.digest("hex")
-    const stored = await call(baseUrl, "POST", "/uploads/complete", {
-      upload_id: field(session, "upload_id"),
-      parts: etags.map((etag, index) => ({ part_number: index + 1, etag }))
-    })
+    const stored = await call(baseUrl, "POST", "/uploads/complete", completeBody(session, etags))
     return field(stored, "sha256") === digest
   } finally {
     await handle.close()

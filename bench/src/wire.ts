@@ -29,3 +29,21 @@ export const file = (i: number, overrides: Record<string, unknown> = {}): Record
     ...overrides
   }
 }
+
+/** A property of a JSON value the baselines parsed (they check nothing else). */
+export const field = (u: unknown, name: string): unknown =>
+  typeof u === "object" && u !== null && name in u ? Reflect.get(u, name) : undefined
+
+/** The body of `POST /uploads/initiate` for the file at `path`, as both baselines send it. */
+export const initiateBody = (path: string, size: number, partSize: number) => ({
+  space_id: SPACE_ID,
+  name: path.split("/").pop(),
+  size,
+  part_size: partSize
+})
+
+/** The body of `POST /uploads/complete`: the parts' ETags, in part order. */
+export const completeBody = (session: unknown, etags: ReadonlyArray<string>) => ({
+  upload_id: field(session, "upload_id"),
+  parts: etags.map((etag, index) => ({ part_number: index + 1, etag }))
+})

@@ -23,7 +23,7 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
-import { Cause, Context, Effect, FiberRef, Option } from "effect"
+import { Cause, Context, Effect, Option } from "effect"
 import type { Options } from "../../FluidCloud.js"
 import { sanitizeCause } from "./errors.js"
 import type { ServerText } from "./serverText.js"
@@ -64,13 +64,13 @@ const traced = (
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>,
   text: ServerText
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
-  Effect.gen(function* () {
-    const disabled = (yield* FiberRef.get(HttpClient.currentTracerDisabledWhen))(request)
+  Effect.withFiberRuntime((fiber) => {
+    const disabled = fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request)
     const url = HttpClientRequest.toUrl(request)
-    if (disabled || Option.isNone(url)) return yield* send(request)
-    const name = (yield* HttpClient.SpanNameGenerator)(request)
-    const redacted = withKeyName(yield* FiberRef.get(Headers.currentRedactedNames))
-    const propagate = yield* FiberRef.get(HttpClient.currentTracerPropagation)
+    if (disabled || Option.isNone(url)) return send(request)
+    const name = Context.get(fiber.currentContext, HttpClient.SpanNameGenerator)(request)
+    const redacted = withKeyName(fiber.getFiberRef(Headers.currentRedactedNames))
+    const propagate = fiber.getFiberRef(HttpClient.currentTracerPropagation)
     // the real outcome, handed past the span, whose own `Exit` gets a safe copy
     let response: HttpClientResponse.HttpClientResponse | undefined
     let failure: Cause.Cause<HttpClientError.HttpClientError> | undefined
@@ -111,7 +111,7 @@ const traced = (
         })
       )
     })
-    return yield* spanned.pipe(
+    return spanned.pipe(
       Effect.matchCauseEffect({
         onSuccess: () =>
           response === undefined

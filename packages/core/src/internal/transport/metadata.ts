@@ -53,8 +53,8 @@ const attributesOf = (headers: Headers.Headers, requestId: string | undefined): 
 }
 
 /**
- * Records a successful API response: for the `withResponseMetadata` running, and on the current span. `requestId` is its
- * `X-Request-Id` made safe by the caller.
+ * Records a successful API response: for the `withResponseMetadata` running, if any, and on the
+ * current span. `requestId` is its `X-Request-Id` made safe by the caller.
  * @internal
  */
 export const record = (status: number, headers: Headers.Headers, requestId: string | undefined): Effect.Effect<void> =>

@@ -111,7 +111,7 @@ const expect = (baseUrl: string, name: string, sha256: string) =>
   })
 
 const uploads = async (baseUrl: string, dir: string) => {
-  const peak = { sdk: new Map<number, number>(), raw: new Map<number, number>() }
+  const peak = { sdk: new Map<number, number>(), raw: new Map<number, number>(), platform: new Map<number, number>() }
   for (const sizeMiB of config.uploadMiB) {
     const file = makeFile(dir, sizeMiB)
     await expect(baseUrl, file.name, file.sha256)
@@ -140,6 +140,7 @@ const uploads = async (baseUrl: string, dir: string) => {
     const rss = { sdk: sdk.rss, raw: raw.rss }
     peak.sdk.set(sizeMiB, rss.sdk)
     peak.raw.set(sizeMiB, rss.raw)
+    peak.platform.set(sizeMiB, platform.rss)
     ratioRow(`upload time, ${size} (path, 4 × 8 MiB)`, time.sdk, time.raw, "s", 2, 1.05)
     ratioRow(`upload CPU, ${size}`, cpu.sdk, cpu.raw, "s", 2, 1.1)
     row({
@@ -159,12 +160,15 @@ const uploads = async (baseUrl: string, dir: string) => {
     const growth = (m: Map<number, number>) => (m.get(large) ?? 0) - (m.get(small) ?? 0)
     row({
       name: `peak RSS growth, ${small} → ${large} MiB`,
-      sdk: `${fixed(growth(peak.sdk), 0)} MiB`,
-      baseline: `${fixed(growth(peak.raw), 0)} MiB`,
+      sdk: `${fixed(growth(peak.sdk), 1)} MiB`,
+      baseline: `${fixed(growth(peak.raw), 1)} MiB`,
       ratio: "",
       target: "≤ 10 MiB (flat)",
       pass: growth(peak.sdk) <= 10
     })
+    notes.push(
+      `peak RSS growth, ${small} → ${large} MiB: @effect/platform's HttpClient alone ${fixed(growth(peak.platform), 1)} MiB`
+    )
   }
 }
 

@@ -440,8 +440,10 @@ export const make: (options: Options) => Effect.Effect<Service, never, HttpClien
 
 /**
  * Runs `self` and returns its result with the metadata of the last successful API response it
- * received (`X-Request-Id`, `X-RateLimit-*`), or `None` if it received none. With several calls
- * in `self`, concurrent ones included, the last response wins.
+ * received (`X-Request-Id`, `X-RateLimit-*`), or `None` if it received none. A response counts
+ * once its body has decoded. With several calls in `self`, concurrent ones and those of fibers it
+ * forks included, the last response wins; the calls inside a nested `withResponseMetadata` count
+ * for that one only.
  *
  * @example
  * ```ts

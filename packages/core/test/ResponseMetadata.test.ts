@@ -79,7 +79,9 @@ describe("FluidCloud.withResponseMetadata", () => {
     })
   )
 
-  it.effect("calls run concurrently inside: the metadata is one of theirs; a nested call stays in its own scope", () =>
+  // live: on the default clock each attempt runs in a fiber of the timeout's, whose FiberRefs are
+  // not merged back (with TestClock the timeout is Effect.timeoutFail, which merges them)
+  it.live("calls run concurrently inside: the metadata is one of theirs; a nested call stays in its own scope", () =>
     Effect.gen(function* () {
       const mock = MockHttp.make(
         MockHttp.json(200, quotaWire(), { "x-request-id": "req-a" }),
@@ -102,6 +104,21 @@ describe("FluidCloud.withResponseMetadata", () => {
       expect(["req-a", "req-b"]).toContain(requestId(concurrent[1]))
       expect(requestId(inner)).toBe("req-inner")
       expect(requestId(outer)).toBe("req-outer")
+    })
+  )
+
+  it.live("a 200 whose body does not decode, recovered inside, is not the metadata: the call before it is", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(
+        MockHttp.json(200, quotaWire(), { "x-request-id": "req-good" }),
+        MockHttp.json(200, { not: "a file" }, { "x-request-id": "req-bad" })
+      )
+      const [recovered, metadata] = yield* MockHttp.run(mock, (fc) =>
+        FluidCloud.withResponseMetadata(Effect.zipRight(fc.quota.usage(), Effect.either(fc.files.get(FILE_ID))))
+      )
+      expect(recovered).toMatchObject({ _tag: "Left", left: { _tag: "DecodeError" } })
+      expect(mock.requests).toHaveLength(2)
+      expect(Option.flatMap(metadata, (m) => m.requestId)).toEqual(Option.some("req-good"))
     })
   )
 

@@ -1,6 +1,7 @@
 /**
- * Response metadata: the transport records the status and headers of each successful API response
- * on the current span and, while `withResponseMetadata` runs, in the cell it made for its effect
+ * Response metadata: the transport puts each successful API response's request id and rate limits
+ * on the current span and, once its body has decoded and while `withResponseMetadata` runs,
+ * records its status and headers in the cell `withResponseMetadata` made for its effect
  * (found through a `FiberRef` that is set once per `withResponseMetadata`, not once per request);
  * `withResponseMetadata` reads the last one recorded. Parsing waits until someone asks.
  *
@@ -53,14 +54,25 @@ const attributesOf = (headers: Headers.Headers, requestId: string | undefined): 
 }
 
 /**
- * Records a successful API response: for the `withResponseMetadata` running, if any, and on the
- * current span. `requestId` is its `X-Request-Id` made safe by the caller.
+ * Puts a successful API response's request id and rate limits on the current span. `requestId`
+ * is its `X-Request-Id` made safe by the caller.
  * @internal
  */
-export const record = (status: number, headers: Headers.Headers, requestId: string | undefined): Effect.Effect<void> =>
-  Effect.flatMap(FiberRef.get(currentRecorder), (recorder) => {
+export const annotate = (headers: Headers.Headers, requestId: string | undefined): Effect.Effect<void> =>
+  Effect.annotateCurrentSpan(attributesOf(headers, requestId))
+
+/**
+ * Records a successful API response whose body decoded, for the `withResponseMetadata` running,
+ * if any (nothing otherwise).
+ * @internal
+ */
+export const remember = (
+  status: number,
+  headers: Headers.Headers,
+  requestId: string | undefined
+): Effect.Effect<void> =>
+  Effect.map(FiberRef.get(currentRecorder), (recorder) => {
     if (recorder !== undefined) recorder.last = { status, headers, requestId }
-    return Effect.annotateCurrentSpan(attributesOf(headers, requestId))
   })
 
 /** The metadata of a recorded response. @internal */

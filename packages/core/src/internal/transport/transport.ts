@@ -158,14 +158,18 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
                 ...(wire.query === undefined ? {} : { urlParams: wire.query })
               })
               if (wire.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, wire.body)
-              const onSuccess = (response: HttpClientResponse.HttpClientResponse) =>
-                Effect.zipRight(
-                  Metadata.record(response.status, response.headers, Mapper.requestIdOf(response.headers, serverText)),
+              // the span gets the response's request id and rate limits whatever the body holds;
+              // `withResponseMetadata` only a response whose body decoded
+              const onSuccess = (response: HttpClientResponse.HttpClientResponse) => {
+                const requestId = Mapper.requestIdOf(response.headers, serverText)
+                return Effect.zipRight(
+                  Metadata.annotate(response.headers, requestId),
                   Effect.mapError(
                     Response.decode(serverText, maxResponseBytes, request, response, operation.decode),
                     (e) => new Retry.Failed(e)
-                  )
+                  ).pipe(Effect.tap(Metadata.remember(response.status, response.headers, requestId)))
                 )
+              }
               const onError = (response: HttpClientResponse.HttpClientResponse) =>
                 Effect.flatMap(Effect.zip(Response.errorText(response), retryAfterOf(response)), ([text, after]) =>
                   Effect.fail(

@@ -89,6 +89,46 @@ describe("deadline, on the default clock's timer", () => {
 })
 
 describe("deadline, on another clock (TestClock)", () => {
+  it.effect("an effect that ends in time gives its value or its error", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Deadline.timeoutFail(
+        Effect.as(Effect.sleep("1 second"), 42),
+        Duration.seconds(30),
+        timedOut
+      ).pipe(Effect.fork)
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber)).toBe(42)
+      const error = yield* Deadline.timeoutFail(Effect.fail("boom"), Duration.seconds(30), timedOut).pipe(Effect.flip)
+      expect(error).toBe("boom")
+    })
+  )
+
+  it.effect("called in an uninterruptible region (a request made while acquiring), it still ends with the effect", () =>
+    Effect.gen(function* () {
+      // a daemon polled a bounded number of times: a regression hangs uninterruptibly, and this
+      // fails instead of hanging with it
+      const fiber = yield* Effect.forkDaemon(
+        Effect.uninterruptible(Deadline.timeoutFail(Effect.succeed(42), Duration.seconds(30), timedOut))
+      )
+      for (let i = 0; i < 1000 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* Effect.yieldNow()
+      expect(yield* Fiber.poll(fiber)).toStrictEqual(Option.some(Exit.succeed(42)))
+    })
+  )
+
+  it.effect("at the deadline the effect is interrupted and the result is the timeout's error", () =>
+    Effect.gen(function* () {
+      const interrupted = yield* Deferred.make<void>()
+      const fiber = yield* Deadline.timeoutFail(
+        Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined)),
+        Duration.seconds(10),
+        timedOut
+      ).pipe(Effect.fork)
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* Fiber.await(fiber)).toStrictEqual(Exit.fail(new TimedOut()))
+      expect(yield* Deferred.isDone(interrupted)).toBe(true)
+    })
+  )
+
   it.effect("the timeout waits for the clock to be moved", () =>
     Effect.gen(function* () {
       const fiber = yield* Deadline.timeoutFail(Effect.never, Duration.seconds(10), timedOut).pipe(Effect.fork)

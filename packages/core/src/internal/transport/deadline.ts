@@ -13,8 +13,8 @@
  *
  * Either way: when the deadline passes first, the effect is interrupted (a request in flight is
  * aborted) and the result fails with `onTimeout()`; when the effect ends first, its result is the
- * result (a `FiberRef` it set stays with it, on the default clock); when the caller is interrupted,
- * so is the effect.
+ * result (a `FiberRef` it set stays with it on the default clock; on any other clock
+ * `Effect.timeoutFail` merges it back); when the caller is interrupted, so is the effect.
  *
  * @internal
  */

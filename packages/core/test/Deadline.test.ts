@@ -15,18 +15,24 @@ class TimedOut {
 }
 const timedOut = () => new TimedOut()
 
+/** An effect that never ends, under a deadline of `duration` that `advance` makes pass. */
+const timesOut = (duration: Duration.Duration, advance: Effect.Effect<void>) =>
+  Effect.gen(function* () {
+    const interrupted = yield* Deferred.make<void>()
+    const fiber = yield* Deadline.timeoutFail(
+      Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined)),
+      duration,
+      timedOut
+    ).pipe(Effect.fork)
+    yield* advance
+    expect(yield* Fiber.await(fiber)).toStrictEqual(Exit.fail(new TimedOut()))
+    expect(yield* Deferred.isDone(interrupted)).toBe(true)
+  })
+
 describe("deadline, on the default clock's timer", () => {
   it.live("an effect that does not end in time is interrupted; the result is the timeout's error", () =>
-    Effect.gen(function* () {
-      const interrupted = yield* Deferred.make<void>()
-      const exit = yield* Deadline.timeoutFail(
-        Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined)),
-        Duration.millis(20),
-        timedOut
-      ).pipe(Effect.exit)
-      expect(exit).toStrictEqual(Exit.fail(new TimedOut()))
-      expect(yield* Deferred.isDone(interrupted)).toBe(true)
-    })
+    // the timer itself passes the deadline
+    timesOut(Duration.millis(20), Effect.void)
   )
 
   it.scopedLive("an effect that ends in time gives its value or its error; the FiberRefs it set stay with it", () =>
@@ -116,17 +122,7 @@ describe("deadline, on another clock (TestClock)", () => {
   )
 
   it.effect("at the deadline the effect is interrupted and the result is the timeout's error", () =>
-    Effect.gen(function* () {
-      const interrupted = yield* Deferred.make<void>()
-      const fiber = yield* Deadline.timeoutFail(
-        Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined)),
-        Duration.seconds(10),
-        timedOut
-      ).pipe(Effect.fork)
-      yield* TestClock.adjust("10 seconds")
-      expect(yield* Fiber.await(fiber)).toStrictEqual(Exit.fail(new TimedOut()))
-      expect(yield* Deferred.isDone(interrupted)).toBe(true)
-    })
+    timesOut(Duration.seconds(10), TestClock.adjust("10 seconds"))
   )
 
   it.effect("the timeout waits for the clock to be moved", () =>

@@ -26,7 +26,14 @@ const MAX_TIMER_MILLIS = 2 ** 31 - 1
 /** The prototype of the clocks `Clock.make()` makes (the default clock among them). */
 const liveClock: object | null = Object.getPrototypeOf(Clock.make())
 
-/** Whether `fiber` ends before `millis` pass: `true` once it has ended, `false` at the deadline. */
+/**
+ * Whether `fiber` ends before `millis` pass: `true` once it has ended, `false` at the deadline.
+ * The wait runs in the caller's own fiber, not in a child: Effect forwards an interrupt to a
+ * fiber's children at once, whatever the fiber's own interruptibility, so an interruptible child
+ * here would cut an attempt made in an uninterruptible region (`initiate`, acquired by
+ * `acquireRelease`), leaving a server-side upload nothing aborts (`upload-complete.test.ts`'s
+ * "interrupted at any moment" catches it).
+ */
 const endsWithin = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, millis: number): Effect.Effect<boolean> =>
   Effect.async<boolean>((resume) => {
     if (fiber.unsafePoll() !== null) return resume(Effect.succeed(true))

@@ -37,6 +37,30 @@ export interface Meter {
   readonly events: <E>(stored: Stream.Stream<Stored, E>) => Stream.Stream<UploadEvent, E>
 }
 
+/**
+ * The `PartUploaded` events of stored parts, `uploadedBytes` counted from `storedBytes` (those
+ * stored before, a resumed upload); `uploaded()` is the count so far.
+ */
+const partCounter = (totalBytes: number, storedBytes: number) => {
+  let uploaded = storedBytes
+  return {
+    uploaded: () => uploaded,
+    event: ({ partBytes, partNumber }: Stored): UploadEvent => {
+      uploaded += partBytes
+      return UploadEvent.PartUploaded({ partNumber, partBytes, uploadedBytes: uploaded, totalBytes })
+    }
+  }
+}
+
+/**
+ * The events of `stored` without a meter: a `PartUploaded` for each, no `Progress`. @internal
+ */
+export const partEvents = <E>(
+  stored: Stream.Stream<Stored, E>,
+  totalBytes: number,
+  storedBytes: number
+): Stream.Stream<UploadEvent, E> => Stream.suspend(() => Stream.map(stored, partCounter(totalBytes, storedBytes).event))
+
 /** A buffered part as a stream of slices, one per pull. */
 const slices = (bytes: Uint8Array): Stream.Stream<Uint8Array> =>
   Stream.suspend(() => {
@@ -65,14 +89,10 @@ export const make = (
     const partsCounted = Math.min(partSize, totalBytes) > SLICE
     const ticks = yield* Effect.acquireRelease(Queue.sliding<void>(1), Queue.shutdown)
     let sent = storedBytes
-    let uploaded = storedBytes
+    const parts = partCounter(totalBytes, storedBytes)
     // the first `Progress` comes a whole interval after `Started`, which follows at once
     const throttle = Throttle.make()
     yield* throttle.restart
-    const partUploaded = ({ partBytes, partNumber }: Stored): UploadEvent => {
-      uploaded += partBytes
-      return UploadEvent.PartUploaded({ partNumber, partBytes, uploadedBytes: uploaded, totalBytes })
-    }
     const meter: Meter = {
       body: (body) => {
         // a part of one slice or less is sent as it is: counting it as it goes would give no
@@ -100,7 +120,7 @@ export const make = (
       events: (stored) =>
         // the stored parts are the events, with `Progress` between them if parts are counted
         !partsCounted
-          ? Stream.map(stored, partUploaded)
+          ? Stream.map(stored, parts.event)
           : Stream.merge(Stream.map(stored, Either.left), Stream.map(Stream.fromQueue(ticks), Either.right), {
               haltStrategy: "left"
             }).pipe(
@@ -110,15 +130,15 @@ export const make = (
                     due
                       ? Option.some(
                           UploadEvent.Progress({
-                            uploadedBytes: uploaded,
-                            sentBytes: Math.max(sent, uploaded),
+                            uploadedBytes: parts.uploaded(),
+                            sentBytes: Math.max(sent, parts.uploaded()),
                             totalBytes
                           })
                         )
                       : Option.none()
                   )
                 }
-                return Effect.succeed(Option.some(partUploaded(signal.left)))
+                return Effect.succeed(Option.some(parts.event(signal.left)))
               }),
               Stream.filterMap((event) => event)
             )

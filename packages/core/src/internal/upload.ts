@@ -341,14 +341,8 @@ export const make = (deps: Dependencies): Uploader => {
             return saver === undefined ? Effect.succeed(stored) : Effect.as(saver.changed, stored)
           })
         )
-        let uploaded = heldBytes
         const partEvents: Stream.Stream<UploadEvent, UploadError | Resume.Vanished> =
-          meter === undefined
-            ? Stream.map(storedParts, ({ partNumber, partBytes }) => {
-                uploaded += partBytes
-                return UploadEvent.PartUploaded({ partNumber, partBytes, uploadedBytes: uploaded, totalBytes: size })
-              })
-            : meter.events(storedParts)
+          meter === undefined ? Meter.partEvents(storedParts, size, heldBytes) : meter.events(storedParts)
 
         const finish = Effect.suspend(() => {
           completeSent = true

@@ -16,8 +16,9 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Clock, Effect, Queue } from "effect"
-import { cpu, latencies, maxRssMiB, phase, report } from "./measure.js"
+import { Effect, Queue } from "effect"
+import { timeCalls } from "./calls.js"
+import { maxRssMiB, phase, report } from "./measure.js"
 import { API_KEY, completeBody, field, initiateBody } from "./wire.js"
 
 const MiB = 1024 * 1024
@@ -29,21 +30,16 @@ const get = (baseUrl: string, fileId: string, warmup: number, n: number) => {
   const request = HttpClientRequest.get(`${baseUrl}/api/v1/files/${fileId}`).pipe(
     HttpClientRequest.setHeaders(apiHeaders)
   )
-  return Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient
-    const times: Array<number> = []
-    let cpu0 = 0
-    for (let i = 0; i < warmup + n; i++) {
-      if (i === warmup) cpu0 = cpu()
-      const t0 = yield* Clock.currentTimeNanos
-      const response = yield* client.execute(request)
-      const body: unknown = JSON.parse(yield* response.text)
-      const t1 = yield* Clock.currentTimeNanos
-      if (typeof body !== "object" || body === null) return yield* Effect.dieMessage("not a file")
-      if (i >= warmup) times.push(Number(t1 - t0) / 1e6)
-    }
-    return latencies(times, cpu() - cpu0)
-  })
+  return Effect.flatMap(HttpClient.HttpClient, (client) =>
+    timeCalls(
+      Effect.flatMap(client.execute(request), (response) =>
+        Effect.map(response.text, (text): unknown => JSON.parse(text))
+      ),
+      (body) => typeof body === "object" && body !== null,
+      warmup,
+      n
+    )
+  )
 }
 
 const upload = (baseUrl: string, path: string) =>

@@ -8,8 +8,9 @@
  */
 import { Domain, FluidCloud } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
-import { Clock, Effect, Redacted } from "effect"
-import { cpu, latencies, maxRssMiB, phase, report } from "./measure.js"
+import { Effect, Redacted } from "effect"
+import { timeCalls } from "./calls.js"
+import { maxRssMiB, phase, report } from "./measure.js"
 import { API_KEY, SPACE_ID } from "./wire.js"
 
 const MiB = 1024 * 1024
@@ -32,20 +33,9 @@ if (mode === "upload") {
   const [id = "", warmup = "0", n = "0"] = rest
   const fileId = Domain.FileId.make(id)
   const result = await run(
-    Effect.gen(function* () {
-      const fc = yield* FluidCloud.FluidCloud
-      const times: Array<number> = []
-      let cpu0 = 0
-      for (let i = 0; i < Number(warmup) + Number(n); i++) {
-        if (i === Number(warmup)) cpu0 = cpu()
-        const t0 = yield* Clock.currentTimeNanos
-        const file = yield* fc.files.get(fileId)
-        const t1 = yield* Clock.currentTimeNanos
-        if (file.id !== fileId) return yield* Effect.dieMessage("wrong file")
-        if (i >= Number(warmup)) times.push(Number(t1 - t0) / 1e6)
-      }
-      return latencies(times, cpu() - cpu0)
-    })
+    Effect.flatMap(FluidCloud.FluidCloud, (fc) =>
+      timeCalls(fc.files.get(fileId), (file) => file.id === fileId, Number(warmup), Number(n))
+    )
   )
   report(result)
 } else {

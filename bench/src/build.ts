@@ -1,7 +1,7 @@
 /**
- * Bundles each process the benchmarks start (the sink, the two clients, the cold starts, the
- * emulator) into one plain-JavaScript file under bench/build/ (git-ignored), so each runs on plain
- * node: no TypeScript loader in its memory, start-up or CPU figures.
+ * Bundles each process the benchmarks start (the sink, the clients, the cold starts, the emulator
+ * and the bare store under it) into one plain-JavaScript file under bench/build/ (git-ignored), so
+ * each runs on plain node: no TypeScript loader in its memory, start-up or CPU figures.
  */
 import { rmSync } from "node:fs"
 import { join } from "node:path"
@@ -18,7 +18,8 @@ const entries = {
   "cold-raw": join(benchDir, "entries", "cold-raw.ts"),
   "cold-sdk": join(benchDir, "entries", "cold-sdk.ts"),
   "cold-platform": join(benchDir, "entries", "cold-platform.ts"),
-  emulator: join(benchDir, "..", "packages", "testing", "src", "bin", "fluidcloud-emulator.ts")
+  emulator: join(benchDir, "..", "packages", "testing", "src", "bin", "fluidcloud-emulator.ts"),
+  store: join(benchDir, "src", "store.ts")
 } as const
 
 export type Entry = keyof typeof entries

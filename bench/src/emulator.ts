@@ -1,8 +1,10 @@
 /**
  * The emulator's CPU time per GiB uploaded: the bundled `fluidcloud-emulator` in its own process,
  * parts in memory, driven over HTTP by raw `node:http` (initiate → 8 MiB part PUTs, 4 at a time →
- * complete). The figure is the emulator process's user + system CPU (from /proc) between the
- * initiate and the complete's answer, so start-up does not count.
+ * complete). The figure is the server process's user + system CPU (from /proc) between the
+ * initiate and the complete's answer, so start-up does not count. The same driver measures the
+ * floor under it, `store.ts` (a bare `node:http` server that keeps the parts, with their MD5 and
+ * the file's sha256).
  */
 import { readFileSync } from "node:fs"
 import { Agent, request } from "node:http"
@@ -21,8 +23,14 @@ const cpuOf = (pid: number): number => {
 const field = (u: unknown, name: string): unknown =>
   typeof u === "object" && u !== null && name in u ? Reflect.get(u, name) : undefined
 
-export const emulatorCpu = async (sizeMiB: number): Promise<number> => {
-  const emulator = await serve("emulator", ["--port", "0", "--scan-delay", "0"])
+/** The servers the driver can measure: the emulator, or the bare store under it. */
+const servers = {
+  emulator: ["--port", "0", "--scan-delay", "0"],
+  store: []
+} as const
+
+export const uploadCpu = async (server: keyof typeof servers, sizeMiB: number): Promise<number> => {
+  const emulator = await serve(server, servers[server])
   const baseUrl = String(field(emulator.info, "baseUrl"))
   const apiKey = String(field(emulator.info, "apiKey"))
   const agent = new Agent({ keepAlive: true })

@@ -25,25 +25,36 @@ const entries = {
 export type Entry = keyof typeof entries
 
 /** The path of an entry's bundle. */
-export const bundlePath = (entry: Entry): string => join(buildDir, `${entry}.mjs`)
+export const bundlePath = (entry: Entry): string => join(buildDir, entry, `${entry}.mjs`)
 
+/**
+ * Each entry is bundled on its own, into a directory of its own, with splitting: what a process
+ * loads with `import()` (the SDK's sync engine and `hash-wasm`, loaded on first use) stays in a
+ * chunk of its own, unread until called, as it is when the process runs from `node_modules`. An
+ * unsplit bundle would inline it and make every start parse it. Separate builds share no chunks, so
+ * each process loads what a bundle of it alone holds.
+ */
 export const buildAll = async (): Promise<void> => {
   rmSync(buildDir, { recursive: true, force: true })
-  await build({
-    entryPoints: Object.entries(entries).map(([out, input]) => ({ in: input, out })),
-    outdir: buildDir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    splitting: false,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    // CommonJS dependencies bundled into ESM still call `require` for Node built-ins
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-    }
-  })
+  await Promise.all(
+    Object.entries(entries).map(([out, input]) =>
+      build({
+        entryPoints: [{ in: input, out }],
+        outdir: join(buildDir, out),
+        outExtension: { ".js": ".mjs" },
+        bundle: true,
+        splitting: true,
+        platform: "node",
+        format: "esm",
+        target: "node20",
+        logLevel: "warning",
+        // CommonJS dependencies bundled into ESM still call `require` for Node built-ins
+        banner: {
+          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+        }
+      })
+    )
+  )
 }
 
 export const cleanBuild = (): void => rmSync(buildDir, { recursive: true, force: true })

@@ -25,7 +25,7 @@ import { browserBundle } from "./src/browser.js"
 import { buildAll, cleanBuild } from "./src/build.js"
 import { uploadCpu } from "./src/emulator.js"
 import { type LatencyResult, percentile, type UploadResult } from "./src/measure.js"
-import { decodeList, hashFloor, sha256 } from "./src/micro.js"
+import { decodeList, hashFloor, sha256, sha256WithoutShaExtensions } from "./src/micro.js"
 import { runJson, serve, timeToFirstLine } from "./src/processes.js"
 import { API_KEY, FILE_ID } from "./src/wire.js"
 
@@ -245,6 +245,10 @@ const browser = async () => {
 
 const sha = async () => {
   const { sdk, baseline } = await sha256(more.shaMiB)
+  const native = sha256WithoutShaExtensions(more.shaMiB)
+  const note = `sha256: node:crypto with the CPU's SHA extensions masked (OPENSSL_ia32cap, x86), the best native code here that runs without them, as WebAssembly must: ${fixed(native, 0)} MiB/s; the SDK's WebAssembly ${ratioOf(sdk, native)} that`
+  process.stderr.write(`  (${note})\n`)
+  notes.push(note)
   row({
     name: "sha256 without node:crypto",
     sdk: `${fixed(sdk, 0)} MiB/s`,

@@ -43,8 +43,17 @@ try {
   if (changesets.length > 0) {
     sh(bin("changeset"), ["version"], work)
     sh(process.execPath, [join(work, "scripts", "changelog.mjs")], work)
+    sh(process.execPath, [join(work, "scripts", "cli-version.mjs")], work)
   }
   sh(process.execPath, [join(work, "scripts", "build.mjs")], work)
+  // the built CLI says the version it is released as
+  const cliVersion = JSON.parse(readFileSync(join(work, "packages", "cli", "package.json"), "utf8")).version
+  const printed = execFileSync(process.execPath, [join(work, "packages", "cli", "bin", "fluidcloud.js"), "--version"], {
+    encoding: "utf8"
+  }).trim()
+  if (!printed.includes(cliVersion))
+    throw new Error(`fluidcloud --version printed "${printed}", expected ${cliVersion}`)
+  console.log(`::: fluidcloud --version: ${printed}`)
   const out = join(root, "build", "release")
   rmSync(out, { recursive: true, force: true })
   mkdirSync(out, { recursive: true })

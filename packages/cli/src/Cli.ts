@@ -24,14 +24,15 @@ import * as Shares from "./internal/shares.js"
 import * as Spaces from "./internal/spaces.js"
 import * as Sync from "./internal/sync.js"
 import * as Uploads from "./internal/uploads.js"
+import * as Version from "./internal/version.js"
 
 /**
- * The version printed by `fluidcloud --version`.
+ * The version printed by `fluidcloud --version`: this package's own (`package.json`).
  *
  * @since 0.1.0
  * @category constants
  */
-export const version = "0.1.0"
+export const version: string = Version.version
 
 /**
  * The whole command tree: `fluidcloud [--api-key KEY] [--base-url URL] [--timeout DURATION] [--json]

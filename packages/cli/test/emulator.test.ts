@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { inject } from "vitest"
+import { Cli } from "../src/index.js"
 import { installHint, isTestingMissing } from "../src/internal/emulator.js"
 import { cleanEnv, runScript } from "./process.js"
 
@@ -25,7 +26,7 @@ describe("fluidcloud without @fluidcloud/testing", () => {
       })
       expect(installHint).toContain("npm install --save-dev @fluidcloud/testing")
       expect(version.code).toBe(0)
-      expect(version.stdout).toContain("0.1.0")
+      expect(version.stdout).toContain(Cli.version)
     })
   )
 

@@ -40,15 +40,20 @@ const count = (headers: Headers.Headers, name: string): number | undefined => {
   return value !== undefined && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined
 }
 
+/** The rate-limit headers of a response, each when it is a plain count. */
+const rateLimitOf = (headers: Headers.Headers) => ({
+  limit: count(headers, "x-ratelimit-limit"),
+  remaining: count(headers, "x-ratelimit-remaining"),
+  reset: count(headers, "x-ratelimit-reset")
+})
+
 /** The span attributes of a response: its request id and rate-limit headers, when present. */
 const attributesOf = (headers: Headers.Headers, requestId: string | undefined): Record<string, unknown> => {
   const attributes: Record<string, unknown> = {}
   if (requestId !== undefined) attributes["fluidcloud.request_id"] = requestId
-  const limit = count(headers, "x-ratelimit-limit")
+  const { limit, remaining, reset } = rateLimitOf(headers)
   if (limit !== undefined) attributes["fluidcloud.rate_limit.limit"] = limit
-  const remaining = count(headers, "x-ratelimit-remaining")
   if (remaining !== undefined) attributes["fluidcloud.rate_limit.remaining"] = remaining
-  const reset = count(headers, "x-ratelimit-reset")
   if (reset !== undefined) attributes["fluidcloud.rate_limit.reset_seconds"] = reset
   return attributes
 }
@@ -77,9 +82,7 @@ export const remember = (
 
 /** The metadata of a recorded response. @internal */
 export const toMetadata = ({ headers, requestId, status }: Recorded): ResponseMetadata => {
-  const limit = count(headers, "x-ratelimit-limit")
-  const remaining = count(headers, "x-ratelimit-remaining")
-  const reset = count(headers, "x-ratelimit-reset")
+  const { limit, remaining, reset } = rateLimitOf(headers)
   return new ResponseMetadata({
     requestId: Option.fromNullable(requestId),
     status,

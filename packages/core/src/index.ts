@@ -156,6 +156,13 @@ export * as ResponseMetadata from "./ResponseMetadata.js"
 export * as Sync from "./Sync.js"
 
 /**
+ * Text made safe to print on a terminal: escape sequences, control and bidi characters removed.
+ *
+ * @since 0.2.0
+ */
+export * as TerminalText from "./TerminalText.js"
+
+/**
  * Upload sources, options and progress events.
  *
  * @since 0.1.0

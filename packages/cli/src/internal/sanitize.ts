@@ -6,44 +6,17 @@
  *
  * @internal
  */
+import { TerminalText } from "@fluidcloud/core"
 
 /**
- * Escape sequences (ECMA-48), 7-bit and 8-bit:
- * - CSI (`ESC [` or U+009B) with its parameter, intermediate and final bytes: colours, cursor moves;
- * - string commands (OSC `ESC ]`, DCS `ESC P`, SOS `ESC X`, PM `ESC ^`, APC `ESC _`, or their C1
- *   forms) up to BEL or ST (`ESC \` or U+009C), or to the end when unterminated: titles, OSC 8
- *   hyperlinks, clipboard writes;
- * - any other `ESC` with its intermediate and final bytes (`ESC c` resets the terminal).
- */
-const escapeSequence = new RegExp(
-  [
-    // CSI
-    "(?:\\u001b\\[|\\u009b)[\\u0030-\\u003f]*[\\u0020-\\u002f]*[\\u0040-\\u007e]?",
-    // OSC, DCS, SOS, PM, APC up to BEL or ST
-    "(?:\\u001b[\\]PX^_]|[\\u0090\\u0098\\u009d\\u009e\\u009f])[^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)?",
-    // any other ESC sequence
-    "\\u001b[\\u0020-\\u002f]*[\\u0030-\\u007e]?"
-  ].join("|"),
-  "g"
-)
-
-/** Tab, line feed, vertical tab, form feed, carriage return, and the Unicode line separators. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's purpose
-const lineBreaking = /[\u0009-\u000d\u0085\u2028\u2029]/g
-
-/** The other C0 and C1 controls, DEL, and the bidirectional marks, embeddings, overrides and isolates. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's purpose
-const invisible = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/**
- * `raw` without escape sequences and control characters, on one line: each line-breaking
- * character becomes a space (so `safe.txt\revil` shows both names), every other control and
- * bidi character is dropped.
+ * `raw` without escape sequences and control characters, on one line: each run of line-breaking
+ * characters becomes a space (so `safe.txt\revil` shows both names), every other control and
+ * bidi character is dropped. The SDK's own `TerminalText.sanitize`, which also cleans the server
+ * text in its errors.
  *
  * @internal
  */
-export const text = (raw: string): string =>
-  raw.replace(escapeSequence, "").replace(lineBreaking, " ").replace(invisible, "")
+export const text = (raw: string): string => TerminalText.sanitize(raw)
 
 /**
  * `text` applied to each line of a multi-line rendering, keeping its line feeds.

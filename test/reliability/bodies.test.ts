@@ -5,6 +5,7 @@
  * error; the connection is dropped (the server sees the client hang up long before the end); and
  * the process's resident memory grows by less than 100 MiB.
  */
+import * as Zlib from "node:zlib"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Domain, Errors, FluidCloud } from "@fluidcloud/core"
@@ -57,6 +58,26 @@ const failureOf = <A, E>(
     )
   )
 
+/** `size` zero bytes, gzipped as a stream (so they are never all in memory): a few hundred KiB. */
+const gzipBomb = (size: number): Promise<Uint8Array> =>
+  new Promise((resolve, reject) => {
+    const gzip = Zlib.createGzip({ level: 1 })
+    const out: Array<Buffer> = []
+    gzip.on("data", (chunk: Buffer) => out.push(chunk))
+    gzip.on("end", () => resolve(Buffer.concat(out)))
+    gzip.on("error", reject)
+    const zeros = Buffer.alloc(Hostile.MiB)
+    let written = 0
+    const write = () => {
+      while (written < size) {
+        written += zeros.byteLength
+        if (!gzip.write(zeros)) return void gzip.once("drain", write)
+      }
+      gzip.end()
+    }
+    write()
+  })
+
 const peaks: Array<{ readonly client: string; readonly body: string; readonly growth: number; readonly peak: number }> =
   []
 
@@ -95,6 +116,26 @@ for (const [name, makeLayer] of clients) {
           yield* Effect.sleep("50 millis")
           expect(server.sent[0]?.dropped).toBe(true)
           record("never-ending chunked", measured)
+        })
+    )
+
+    it.scopedLive(
+      "a gzip body whose small Content-Length unpacks to 256 MiB → DecodeError, RSS bounded (fetch unpacks it)",
+      () =>
+        Effect.gen(function* () {
+          const bomb = yield* Effect.promise(() => gzipBomb(256 * Hostile.MiB))
+          const server = yield* Hostile.serve((_, response) => {
+            response.writeHead(200, {
+              "content-type": "application/json",
+              "content-encoding": "gzip",
+              "content-length": String(bomb.byteLength)
+            })
+            response.end(bomb)
+          })
+          const { value: error, ...measured } = yield* failureOf(makeLayer, server, (fc) => fc.quota.usage())
+          // fetch unpacks it and the count stops it at the cap; undici hands over the gzip bytes, not JSON
+          expect(error).toBeInstanceOf(Errors.DecodeError)
+          record("gzip bomb", measured)
         })
     )
 

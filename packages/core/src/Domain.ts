@@ -8,6 +8,8 @@
 import { Schema } from "effect"
 
 const Timestamp = Schema.optionalWith(Schema.DateTimeUtc, { as: "Option", nullable: true })
+/** A lowercase hex sha256, as the contract's `Sha256Hex`. */
+const Sha256Hex = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/))
 const nullable = <S extends Schema.Schema.Any>(schema: S) =>
   Schema.optionalWith(schema, { as: "Option", nullable: true })
 
@@ -174,7 +176,7 @@ export class FluidFile extends Schema.Class<FluidFile>("@fluidcloud/FluidFile")(
   folderId: nullable(FolderId).pipe(Schema.fromKey("folder_id")),
   mime: nullable(Schema.String),
   size: nullable(Schema.NonNegativeInt),
-  sha256: nullable(Schema.String),
+  sha256: nullable(Sha256Hex),
   scanStatus: nullable(ScanStatus).pipe(Schema.fromKey("scan_status")),
   status: nullable(FileStatus),
   clientKey: nullable(Schema.String).pipe(Schema.fromKey("client_key")),

@@ -13,7 +13,7 @@ import {
   Effect,
   Layer,
   Option,
-  type Redacted,
+  Redacted,
   type Schedule,
   Schema,
   type Stream
@@ -24,6 +24,7 @@ import type * as Errors from "./Errors.js"
 import * as internal from "./internal/fluidCloud.js"
 import * as Steps from "./internal/steps.js"
 import * as Timeout_ from "./internal/timeout.js"
+import * as Client from "./internal/transport/client.js"
 import * as Metadata from "./internal/transport/metadata.js"
 import type { ResponseMetadata } from "./ResponseMetadata.js"
 import type { PullError, PullOptions, PushError, PushOptions, SyncEvent, SyncTarget } from "./Sync.js"
@@ -62,7 +63,11 @@ export type Timeout = Exclude<Duration.DurationInput, number | bigint>
  * @category models
  */
 export interface Options {
-  /** Your partner key (`fck_live_...` or `fck_test_...`), sent as `X-API-Key` to the API origin only. */
+  /**
+   * Your partner key (`fck_live_...` or `fck_test_...`), sent as `X-API-Key` to the API origin
+   * only. Visible ASCII only: a key with a space, a line break or a control character is refused
+   * when the layer is built (a defect here; a `ConfigError` from `layerConfig`), without showing it.
+   */
   readonly apiKey: Redacted.Redacted<string>
   /** The API origin (default `https://api-cloud.fluidvip.com`); `/api/v1` is appended. */
   readonly baseUrl?: string | undefined
@@ -521,7 +526,13 @@ export const layerConfig = (
   Layer.effect(
     FluidCloud,
     Effect.gen(function* () {
-      const apiKey = yield* options.apiKey ?? Config.redacted("FLUIDCLOUD_API_KEY")
+      const sendable = Config.validate({
+        message: Client.UNSENDABLE_API_KEY,
+        validation: (key: Redacted.Redacted<string>) => Client.isSendableApiKey(Redacted.value(key))
+      })
+      const apiKey = yield* options.apiKey === undefined
+        ? Config.nested(sendable(Config.redacted()), "FLUIDCLOUD_API_KEY")
+        : sendable(options.apiKey)
       const baseUrl = yield* options.baseUrl ??
         Config.string("FLUIDCLOUD_BASE_URL").pipe(Config.option, Config.map(Option.getOrUndefined))
       const timeout = yield* options.timeout ??

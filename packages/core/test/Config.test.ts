@@ -119,6 +119,42 @@ describe("layerConfig", () => {
   )
 })
 
+describe("a key an HTTP header cannot carry is refused when the layer is built, without showing it", () => {
+  const bad = [
+    "fck_live_SECRETPART1\nSECRETPART2",
+    `${KEY}\n`,
+    `${KEY} `,
+    "fck_live_SECRET\u0000PART",
+    "fck_live_SECRÉT"
+  ]
+
+  it.effect.each(bad)("FluidCloud.layer with %j: a defect, nothing sent", (key) =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
+      const exit = yield* usage.pipe(
+        Effect.provide(FluidCloud.layer({ apiKey: Redacted.make(key) }).pipe(Layer.provide(mock.layer))),
+        Effect.exit
+      )
+      expect(mock.requests).toHaveLength(0)
+      const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+      expect(defect).toBeInstanceOf(Cause.IllegalArgumentException)
+      expect(String(defect)).toContain("the API key holds a character an HTTP header cannot carry")
+      expect(`${String(defect)} ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`).not.toContain("SECRET")
+    })
+  )
+
+  it.effect.each(bad)("layerConfig with FLUIDCLOUD_API_KEY %j: a ConfigError, nothing sent", (key) =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make(MockHttp.json(200, quotaWire()))
+      const error = yield* usage.pipe(Effect.provide(withConfig(mock, { FLUIDCLOUD_API_KEY: key })), Effect.flip)
+      expect(mock.requests).toHaveLength(0)
+      expect(ConfigError.isConfigError(error) && ConfigError.isInvalidData(error)).toBe(true)
+      expect(String(error)).toContain("FLUIDCLOUD_API_KEY")
+      expect(String(error)).not.toContain("SECRET")
+    })
+  )
+})
+
 describe("Options.timeout: a bare number is refused, with what to write instead", () => {
   const build = (timeout: unknown) =>
     Effect.gen(function* () {

@@ -5,10 +5,11 @@
  * the key and anything shaped like a FluidCloud key replaced by `[redacted]`, and are capped (1,000
  * characters for text, 200 for request ids) before they reach an error or the response metadata.
  */
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Schedule } from "effect"
+import { Effect, Option, Schedule, Stream } from "effect"
 import { Errors, FluidCloud } from "../src/index.js"
-import { FILE_ID, fileWire, quotaWire } from "./support/Fixtures.js"
+import { FILE_ID, fileWire, quotaWire, SPACE_ID, UPLOAD_ID } from "./support/Fixtures.js"
 import * as MockHttp from "./support/MockHttp.js"
 import { API_KEY } from "./support/MockHttp.js"
 
@@ -94,6 +95,99 @@ describe("server text in errors", () => {
       expect(error.description).not.toContain(API_KEY)
       expect(clean(error.description)).toBe(true)
       expect(String(error.cause)).not.toContain(API_KEY)
+    })
+  )
+
+  it.effect("a File whose sha256 is not a lowercase hex sha256 fails to decode (the contract's Sha256Hex)", () =>
+    Effect.gen(function* () {
+      for (const sha256 of [`${ESC}]0;owned${BEL}${ESC}[2J${API_KEY}`, "A".repeat(64), "a".repeat(63)]) {
+        const mock = MockHttp.make(MockHttp.json(200, fileWire({ sha256 })))
+        const error = yield* MockHttp.run(mock, (fc) => fc.files.get(FILE_ID), noRetry).pipe(Effect.flip)
+        expect(error._tag).toBe("DecodeError")
+        expect(JSON.stringify(error)).not.toContain(API_KEY)
+        expect(clean(error.message)).toBe(true)
+      }
+    })
+  )
+
+  it.effect("an upload whose complete answers a sha256 holding escapes and the key: a DecodeError, made safe", () =>
+    Effect.gen(function* () {
+      const evil = `${ESC}]0;owned${BEL}${ESC}[2J${API_KEY}${"x".repeat(5000)}`
+      const mock = MockHttp.make((request, url) => {
+        if (url.pathname.endsWith("/uploads/initiate")) {
+          return MockHttp.json(201, {
+            upload_id: UPLOAD_ID,
+            file_id: FILE_ID,
+            expires_at: "2030-01-01T00:00:00Z",
+            part_size: 5 * 1024 * 1024,
+            parts: [{ part_number: 1, url: "https://storage.example.test/p1?sig=1", method: "PUT", headers: {} }]
+          })(request, url)
+        }
+        if (url.host === "storage.example.test") {
+          return MockHttp.text(200, null, { etag: '"0123456789abcdef0123456789abcdef"' })(request, url)
+        }
+        if (url.pathname.endsWith("/uploads/complete"))
+          return MockHttp.json(200, fileWire({ sha256: evil }))(request, url)
+        return MockHttp.text(204, null)(request, url)
+      })
+      const error = yield* MockHttp.run(mock, (fc) => fc.files.upload(new Uint8Array(10), SPACE_ID), noRetry).pipe(
+        Effect.flip
+      )
+      expect(error._tag).toBe("DecodeError")
+      const shown = `${error.message} ${JSON.stringify(error)}`
+      expect(shown).not.toContain(API_KEY)
+      expect(clean(shown)).toBe(true)
+      expect(error.message.length).toBeLessThan(2_000)
+    })
+  )
+
+  it.effect("a download's storage headers quoted in an error (Content-Range, ETag) are made safe", () =>
+    Effect.gen(function* () {
+      const storage = (headers: Record<string, string>) =>
+        MockHttp.make((request, url) => {
+          if (url.pathname.endsWith("/download")) {
+            return MockHttp.json(200, {
+              url: "https://storage.example.test/obj?sig=1",
+              expires_at: "2030-01-01T00:00:00Z"
+            })(request, url)
+          }
+          if (url.pathname.startsWith("/api/v1/files/")) return MockHttp.json(200, fileWire())(request, url)
+          return MockHttp.text(206, "0123456789", headers)(request, url)
+        })
+      for (const headers of [
+        { "content-range": `bytes ${ESC}[2J${API_KEY}`, etag: `"${"a".repeat(64)}"` },
+        { "content-range": "bytes 0-9/10", etag: `"${ESC}]0;owned${BEL}${API_KEY}"` }
+      ]) {
+        const mock = storage(headers)
+        const error = yield* MockHttp.run(
+          mock,
+          (fc) => Stream.runDrain(fc.files.download(FILE_ID, { range: { offset: 0, length: 10 } })),
+          noRetry
+        ).pipe(Effect.flip)
+        const shown = `${error.message} ${JSON.stringify(error)}`
+        expect(shown).not.toContain(API_KEY)
+        expect(clean(shown)).toBe(true)
+      }
+    })
+  )
+
+  it.effect("a transport failure whose message quotes the key: the TransportError's cause is redacted", () =>
+    Effect.gen(function* () {
+      const mock = MockHttp.make((request) =>
+        Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            cause: new Error(`invalid header value ${ESC}[2J"${API_KEY}"`, { cause: new Error(`key ${API_KEY}`) })
+          })
+        )
+      )
+      const error = yield* MockHttp.run(mock, (fc) => fc.quota.usage(), noRetry).pipe(Effect.flip)
+      expect(error._tag).toBe("TransportError")
+      const cause = error._tag === "TransportError" ? error.cause : undefined
+      expect(cause instanceof Error ? cause.message : "").toContain("[redacted]")
+      expect(`${String(cause)} ${String(cause instanceof Error ? cause.cause : "")}`).not.toContain(API_KEY)
+      expect(clean(cause instanceof Error ? cause.message : "")).toBe(true)
     })
   )
 

@@ -193,6 +193,8 @@ const repeats = (u: unknown, wireBefore: unknown, key: string): boolean =>
   typeof u === "string" && Predicate.isRecord(wireBefore) && wireBefore[key] === u
 
 const isString = Predicate.isString
+const SHA256_HEX = /^[0-9a-f]{64}$/
+const isSha256Hex = (u: unknown): u is string => typeof u === "string" && SHA256_HEX.test(u)
 const isBoolean = Predicate.isBoolean
 
 /** `Domain.Space`. @internal */
@@ -262,7 +264,7 @@ export const fluidFile: Element<Domain.FluidFile> = (u, wireBefore, before) => {
       : nullable(u.folder_id, isFolderId)
   const mime = before !== undefined && repeats(u.mime, wireBefore, "mime") ? before.mime : nullable(u.mime, isString)
   const size = nullable(u.size, isNonNegativeInt)
-  const sha256 = nullable(u.sha256, isString)
+  const sha256 = nullable(u.sha256, isSha256Hex)
   const scanStatus = nullableScanStatus(u.scan_status)
   const status = nullableFileStatus(u.status)
   const clientKey = nullable(u.client_key, isString)

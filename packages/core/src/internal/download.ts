@@ -109,18 +109,16 @@ const sha256OfEtag = (etag: string | undefined): string | undefined => {
   return match?.[1]?.toLowerCase()
 }
 
-/** Server text shown in an error: printable ASCII only, at most 100 characters. */
-const shown = (text: string): string => {
-  const printable = text.replace(/[^\x20-\x7e]/g, "?")
-  return printable.length > 100 ? `${printable.slice(0, 100)}...` : printable
-}
-
-const unquote = (etag: string | undefined): string =>
-  etag === undefined ? "(none)" : shown(etag.replace(/^"|"$/g, ""))
+/** At most 100 characters of (already safe) server text, for an error's message. */
+const shortened = (text: string): string => (text.length > 100 ? `${text.slice(0, 100)}...` : text)
 
 /** @internal */
 export const make = (deps: Dependencies) => {
   const { transport } = deps
+  /** A storage header shown in an error: server text, made safe (`ServerText`: no escapes, no key) and short. */
+  const shown = (text: string): string => shortened(transport.serverText.detail(text))
+  const unquote = (etag: string | undefined): string =>
+    etag === undefined ? "(none)" : shown(etag.replace(/^"|"$/g, ""))
 
   const freshUrl = (fileId: Domain.FileId) =>
     Effect.map(transport.execute(operations.getDownloadUrl, { path: { file_id: fileId } }), (download) => download.url)

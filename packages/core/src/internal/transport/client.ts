@@ -32,6 +32,18 @@ import { isUnder } from "./url.js"
 /** @internal */
 export const API_KEY_HEADER = "x-api-key"
 
+/**
+ * Whether a key can go in an HTTP header as it is: visible ASCII only. A key with a line break,
+ * a space, a control or a non-ASCII character (a trailing newline read from a file, a key pasted
+ * across lines) would make the HTTP client throw, with the key in its message.
+ * @internal
+ */
+export const isSendableApiKey = (key: string): boolean => /^[\x21-\x7e]*$/.test(key)
+
+/** Why a key was refused; the key itself is never shown. @internal */
+export const UNSENDABLE_API_KEY =
+  "FluidCloud: the API key holds a character an HTTP header cannot carry (a space, a line break, a control or a non-ASCII character; a trailing newline read from a file is a common cause). The key is not shown."
+
 const withKeyName = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
   names.some((name) => typeof name === "string" && name.toLowerCase() === API_KEY_HEADER)
     ? names
@@ -49,8 +61,8 @@ const withoutKey = (request: HttpClientRequest.HttpClientRequest): HttpClientReq
   })
 
 /** What a span's `Exit` may hold of a failed request: the error's name and message, no request. */
-const spanSafe = (error: HttpClientError.HttpClientError): Error =>
-  sanitizeCause(error) ?? new Error(`${error._tag}: ${error.reason}`)
+const spanSafe = (error: HttpClientError.HttpClientError, text: ServerText): Error =>
+  sanitizeCause(error, text) ?? new Error(`${error._tag}: ${error.reason}`)
 
 /**
  * `send(request)` in a client span of the platform's name and attributes, ending with a safe
@@ -106,7 +118,7 @@ const traced = (
           },
           onFailure: (cause) => {
             failure = cause
-            return Effect.failCause(Cause.map(cause, spanSafe))
+            return Effect.failCause(Cause.map(cause, (error) => spanSafe(error, text)))
           }
         })
       )

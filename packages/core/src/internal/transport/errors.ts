@@ -217,6 +217,7 @@ export const sanitizeCause = (cause: unknown, text?: ServerText): Error | undefi
 export const fromTransport = (
   request: HttpClientRequest.HttpClientRequest,
   error: HttpClientError.HttpClientError,
+  text: ServerText,
   description: string = error.description === undefined ? error.reason : `${error.reason}: ${error.description}`
 ): Errors.TransportError =>
   new Errors.TransportError({
@@ -224,7 +225,8 @@ export const fromTransport = (
     method: request.method,
     url: displayUrl(request.url),
     description,
-    cause: sanitizeCause(error.cause)
+    // a client's message may quote what it was given (a header value, a server's text): made safe
+    cause: sanitizeCause(error.cause, text)
   })
 
 /** No response within `timeout`. @internal */

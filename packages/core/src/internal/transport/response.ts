@@ -38,6 +38,12 @@ const declaredLength = (headers: Headers.Headers): number | undefined =>
     onSome: (value) => (/^\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : undefined)
   })
 
+/** Whether the body has a `Content-Encoding` other than `identity` (which a client may decode). */
+const encoded = (headers: Headers.Headers): boolean => {
+  const encoding = headers["content-encoding"]
+  return encoding !== undefined && encoding.trim().toLowerCase() !== "identity" && encoding.trim() !== ""
+}
+
 const empty = new Uint8Array(0)
 
 const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
@@ -62,13 +68,16 @@ export const readBounded = (
   limit: number
 ): Effect.Effect<Uint8Array, TooLarge | HttpClientError.ResponseError> =>
   Effect.suspend(() => {
-    const declared = declaredLength(response.headers)
+    const headers = response.headers
+    const declared = declaredLength(headers)
     // nothing to read: a declared empty body, or a status that has none
     if (declared === 0 || response.status === 204 || response.status === 304) return Effect.succeed(empty)
     // A declared length within the cap: HTTP's framing stops the body there (a server cannot
     // send more in this response), so it is read at once, which costs far less than a stream;
-    // a client that hands over more than it declared is still refused.
-    if (declared !== undefined && declared <= limit) {
+    // a client that hands over more than it declared is still refused. Not for an encoded body:
+    // `fetch` decompresses it and keeps the compressed length, which then bounds nothing (a small
+    // gzip can hold gigabytes), so it is counted as it streams, as a body of unknown length is.
+    if (declared !== undefined && declared <= limit && !encoded(headers)) {
       return Effect.flatMap(response.arrayBuffer, (buffer) =>
         buffer.byteLength > limit ? Effect.fail(new TooLarge(limit)) : Effect.succeed(new Uint8Array(buffer))
       )
@@ -182,7 +191,7 @@ export const decode = <A>(
     Effect.mapError((error): Errors.DecodeError | Errors.TransportError =>
       error instanceof TooLarge
         ? tooLargeError(text, request, response, error, "response body (maxResponseBytes)")
-        : fromTransport(request, error, "the connection failed while reading the response body")
+        : fromTransport(request, error, text, "the connection failed while reading the response body")
     ),
     Effect.flatMap((bytes) => {
       let json: unknown

@@ -99,7 +99,7 @@ export const makeGetObject =
       }
       const body = response.stream.pipe(
         Stream.mapError((error) =>
-          Mapper.fromTransport(request, error, "the connection failed while reading the body")
+          Mapper.fromTransport(request, error, serverText, "the connection failed while reading the body")
         ),
         Stream.timeoutFail(stalled, timeout)
       )

@@ -17,7 +17,7 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { type Duration, Effect, Either, Redacted, type Schedule, type Stream } from "effect"
+import { Cause, type Duration, Effect, Either, Redacted, type Schedule, type Stream } from "effect"
 import type { OperationId } from "../../Contract.js"
 import type * as Domain from "../../Domain.js"
 import type * as Errors from "../../Errors.js"
@@ -105,6 +105,9 @@ const headerOf = (headers: Readonly<Record<string, string>>, name: string): stri
 /** @internal */
 export const make = (options: Options): Effect.Effect<Transport, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
+    if (!Client.isSendableApiKey(Redacted.value(options.apiKey))) {
+      return yield* Effect.die(new Cause.IllegalArgumentException(Client.UNSENDABLE_API_KEY))
+    }
     const timeout = yield* Timeout.fromOptions(options.timeout)
     const maxResponseBytes = yield* Response.maxResponseBytesFromOptions(options.maxResponseBytes)
     const serverText = ServerText.make(Redacted.value(options.apiKey))
@@ -125,7 +128,7 @@ export const make = (options: Options): Effect.Effect<Transport, never, HttpClie
     ): Effect.Effect<A, Retry.Failed<E | Errors.ApiError | Errors.TransportError>> =>
       Deadline.timeoutFail(
         client.execute(request).pipe(
-          Effect.mapError((error) => new Retry.Failed(Mapper.fromTransport(request, error))),
+          Effect.mapError((error) => new Retry.Failed(Mapper.fromTransport(request, error, serverText))),
           Effect.flatMap((response): Effect.Effect<A, Retry.Failed<E | Errors.ApiError>> => {
             const status = response.status
             if (status >= 200 && status < 300) return onSuccess(response)

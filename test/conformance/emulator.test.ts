@@ -910,5 +910,53 @@ describe("emulator conformance to docs/openapi.yaml (real HTTP)", () => {
         expect(Array.isArray(all.json) && field(all.json[0], "revoked")).toBe(true)
       })
     )
+
+    it.effect("a name or content type a header cannot carry raw is still served (filename*, octet-stream)", () =>
+      Effect.gen(function* () {
+        const f = yield* fixture
+        const name = 'résumé "q" 报告.txt'
+        const { fileId } = yield* uploadFile(f.spaceId, "bonjour", { name, content_type: "text/plain; x=ü✓" })
+        const dl = yield* apiCall("createShare", {
+          method: "POST",
+          path: "/shares",
+          json: { file_id: fileId, permission: "download" }
+        })
+        const served = yield* send("serveShare", { method: "GET", url: str(dl.json, "url") }, 200)
+        expect(served.text).toBe("bonjour")
+        expect(served.headers.get("content-type")).toBe("application/octet-stream")
+        const disposition = served.headers.get("content-disposition") ?? ""
+        expect(disposition).toBe(
+          `attachment; filename="r_sum_ _q_ __.txt"; filename*=UTF-8''${encodeURIComponent(name)}`
+        )
+        expect(decodeURIComponent(disposition.split("filename*=UTF-8''")[1] ?? "")).toBe(name)
+        const link = yield* apiCall("getDownloadUrl", { method: "GET", path: `/files/${fileId}/download` })
+        const object = yield* send("getStorageObject", { method: "GET", url: str(link.json, "url") }, 200)
+        expect(object.text).toBe("bonjour")
+        expect(object.headers.get("content-type")).toBe("application/octet-stream")
+        const shares = yield* apiCall("listShares", { method: "GET", path: `/shares?file_id=${fileId}` })
+        expect(Array.isArray(shares.json) && field(shares.json[0], "download_count")).toBe(1)
+      })
+    )
+
+    it.effect("an id in upper case names the same record (path, query and body)", () =>
+      Effect.gen(function* () {
+        const f = yield* fixture
+        const file = yield* apiCall("getFile", { method: "GET", path: `/files/${f.fileId.toUpperCase()}` })
+        expect(file.status).toBe(200)
+        expect(str(file.json, "id")).toBe(f.fileId)
+        const listed = yield* apiCall("listFiles", {
+          method: "GET",
+          path: `/files?space_id=${f.spaceId.toUpperCase()}`
+        })
+        expect(listed.status).toBe(200)
+        expect(Array.isArray(listed.json) && listed.json.some((x) => field(x, "id") === f.fileId)).toBe(true)
+        const folder = yield* send(
+          "createFolder",
+          { method: "POST", url: yield* api("/folders"), json: { name: "UPPER", space_id: f.spaceId.toUpperCase() } },
+          201
+        )
+        expect(str(folder.json, "space_id")).toBe(f.spaceId)
+      })
+    )
   })
 })

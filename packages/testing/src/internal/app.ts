@@ -21,6 +21,7 @@ import * as Scanning from "./scanning.js"
 import type { State } from "./state.js"
 import { storageError } from "./storage.js"
 import type { ConnectionReset } from "./transport.js"
+import { canonicalId } from "./validation.js"
 import { failureResponse, invalid, json } from "./wire.js"
 
 interface Incoming {
@@ -106,6 +107,10 @@ export const make = (state: State): HttpApp.Default<ConnectionReset> => {
     const request = yield* HttpServerRequest.HttpServerRequest
     const now = yield* Clock.currentTimeMillis
     const url = new URL(request.url, "http://emulator.invalid")
+    for (const [name, value] of [...url.searchParams]) {
+      const id = canonicalId(name, value)
+      if (id !== value) url.searchParams.set(name, id)
+    }
     const path = url.pathname
     const origin = Router.originOf(path)
     const apiKey = Auth.apiKeyOf(request)

@@ -10,7 +10,7 @@
  */
 import { Contract } from "@fluidcloud/core"
 import type { Issue } from "./validation.js"
-import { isUuid } from "./validation.js"
+import { canonicalId, isUuid } from "./validation.js"
 
 /** @internal */
 export const API_BASE = "/api/v1"
@@ -113,7 +113,7 @@ export const make = (routes: ReadonlyArray<Contract.Route> = Object.values(Contr
     const params: Record<string, string> = {}
     let i = 0
     for (const segment of best.segments) {
-      if ("param" in segment) params[segment.param] = decode(values[i++] ?? "")
+      if ("param" in segment) params[segment.param] = canonicalId(segment.param, decode(values[i++] ?? ""))
     }
     return { _tag: "Found", route, params }
   }

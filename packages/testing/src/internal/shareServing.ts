@@ -12,7 +12,7 @@ import { Effect } from "effect"
 import * as Files from "./resources/files.js"
 import * as Shares from "./resources/shares.js"
 import type { State } from "./state.js"
-import { fileBytes } from "./storage.js"
+import { attachment, fileBytes, servedContentType } from "./storage.js"
 import { json, type OpenHandler, param } from "./wire.js"
 
 /** @internal */
@@ -33,14 +33,11 @@ export const handlers = (state: State) => {
       }
       share.downloadCount += 1
       return HttpServerResponse.stream(fileBytes(state, file, 0, file.size), {
-        contentType: file.mime,
+        contentType: servedContentType(file.mime),
         headers: Headers.fromInput({
           "content-length": String(file.size),
           "cache-control": "public, max-age=3600",
-          "content-disposition":
-            share.permission === "download"
-              ? `attachment; filename="${file.name.replace(/["\\\r\n]/g, "_")}"`
-              : "inline"
+          "content-disposition": share.permission === "download" ? attachment(file.name) : "inline"
         })
       })
     })

@@ -32,6 +32,30 @@ export const storageError = (status: number, reason: string) =>
 
 const drain = (request: HttpServerRequest.HttpServerRequest) => Stream.runDrain(request.stream).pipe(Effect.ignore)
 
+/** A header value Node's HTTP server sends as it is: visible ASCII, spaces and tabs. */
+const isHeaderValue = (value: string): boolean => /^[\t\x20-\x7e]*$/.test(value)
+
+/**
+ * The `Content-Type` a stored file is served with: its own, or `application/octet-stream` when
+ * that cannot go in a header (a `content_type` given at initiate may hold any character).
+ * @internal
+ */
+export const servedContentType = (mime: string): string =>
+  mime !== "" && isHeaderValue(mime) ? mime : "application/octet-stream"
+
+/**
+ * `attachment` naming the file: `filename="..."` when the name is printable ASCII; otherwise an
+ * ASCII stand-in (`_` for each other character) and the name itself as `filename*=UTF-8''...`
+ * (RFC 6266), as a header cannot carry it raw.
+ * @internal
+ */
+export const attachment = (name: string): string => {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_")
+  return ascii === name
+    ? `attachment; filename="${name}"`
+    : `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`
+}
+
 /** The bytes `start` to `end` (exclusive) of a completed file, read across its part blobs. @internal */
 export const fileBytes = (state: State, file: FileRec, start: number, end: number): Stream.Stream<Uint8Array> => {
   const pieces: Array<{ readonly key: string; readonly from: number; readonly to: number }> = []
@@ -168,7 +192,7 @@ export const handlers = (state: State) => {
       const body = withFault(fileBytes(state, file, start, end), fault, start, end - start, ctx.outcome)
       return HttpServerResponse.stream(body, {
         status: selection._tag === "Partial" ? 206 : 200,
-        contentType: file.mime,
+        contentType: servedContentType(file.mime),
         headers: Headers.fromInput({
           "accept-ranges": "bytes",
           etag,

@@ -43,6 +43,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** @internal */
 export const isUuid = (s: string): boolean => UUID.test(s)
 
+/**
+ * An id as the service reads it: a UUID in any case names the same record (the contract's id
+ * patterns accept both cases, and the service parses them as UUIDs), so a `*_id` value that is a
+ * UUID is lower-cased, as the emulator's ids are; anything else is left for validation to refuse.
+ * @internal
+ */
+export const canonicalId = (name: string, value: string): string =>
+  name.endsWith("_id") && isUuid(value) ? value.toLowerCase() : value
+
 /** @internal */
 export const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)

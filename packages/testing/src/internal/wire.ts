@@ -11,7 +11,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Data, Effect } from "effect"
 import type { KeyRec, TenantRec } from "./state.js"
 import type { ConnectionReset } from "./transport.js"
-import { checkValue, type FieldSpec, type Issue, isUuid, parseBool } from "./validation.js"
+import { canonicalId, checkValue, type FieldSpec, type Issue, isUuid, parseBool } from "./validation.js"
 
 /** An error answer of the API: its status, its JSON body and extra headers. @internal */
 export class ApiFailure extends Data.TaggedError("ApiFailure")<{
@@ -78,13 +78,23 @@ export type OpenHandler = (ctx: OpenContext) => Effect.Effect<HttpServerResponse
 /** A path parameter (validated by the router before the handler runs). @internal */
 export const param = (ctx: ApiContext | OpenContext, name: string): string => ctx.params[name] ?? ""
 
-/** The request body as JSON (422 `json_invalid` when it is not). @internal */
+/** A body's top-level `*_id` fields, each read as `canonicalId` does. */
+const canonicalIds = (body: unknown): unknown => {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return body
+  const out: Record<string, unknown> = { ...body }
+  for (const [name, value] of Object.entries(out)) {
+    if (typeof value === "string") out[name] = canonicalId(name, value)
+  }
+  return out
+}
+
+/** The request body as JSON (422 `json_invalid` when it is not); UUIDs in `*_id` fields lower-cased. @internal */
 export const readJson = (request: HttpServerRequest.HttpServerRequest) =>
   request.text.pipe(
     Effect.orElseSucceed(() => ""),
     Effect.flatMap((text) => {
       try {
-        return Effect.succeed<unknown>(JSON.parse(text))
+        return Effect.succeed(canonicalIds(JSON.parse(text)))
       } catch {
         return invalid([{ loc: ["body"], msg: "JSON decode error", type: "json_invalid" }])
       }

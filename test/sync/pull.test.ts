@@ -7,10 +7,14 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { describe, expect, layer } from "@effect/vitest"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import { describe, expect, it, layer } from "@effect/vitest"
 import { Contract, FluidCloud } from "@fluidcloud/core"
 import { Emulator, EmulatorServer, FluidCloudTest } from "@fluidcloud/testing"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Layer, Redacted, Stream } from "effect"
+import { folderWire, SPACE_ID } from "../../packages/core/test/support/Fixtures.js"
+import * as MockHttp from "../../packages/core/test/support/MockHttp.js"
 import {
   clearLog,
   clientLayer,
@@ -183,6 +187,58 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.pull (HTTP)", 
     })
   )
 
+  it.scoped("a local symlink named like a download's .part is never written through", () =>
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const spaceId = yield* space
+      yield* fc.files.upload(Buffer.from("REMOTE BYTES"), spaceId, { name: "notes" })
+      const target = yield* tempDir
+      const elsewhere = yield* tempDir
+      write(elsewhere, { "precious.txt": "mine" })
+      write(target, { "notes.part": { link: join(elsewhere, "precious.txt") } })
+
+      const events = yield* run(fc.sync.pull({ spaceId }, target))
+
+      expect(read(elsewhere)).toEqual({ "precious.txt": Buffer.from("mine").toString("base64") })
+      expect(pathsOf(events, "Failed")).toEqual(["notes"])
+      expect(pathsOf(events, "Downloaded")).toEqual([])
+      expect(existsSync(join(target, "notes"))).toBe(false)
+    })
+  )
+
+  it.scoped("a remote x beside a remote x.part: x.part is pulled intact, x is not (a warning), on every run", () =>
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const spaceId = yield* space
+      yield* fc.files.upload(Buffer.alloc(200_000, 7), spaceId, { name: "x" })
+      yield* fc.files.upload(Buffer.from("the x.part file"), spaceId, { name: "x.part" })
+      const target = yield* tempDir
+
+      for (const options of [{}, {}, { resume: true }]) {
+        const events = yield* run(fc.sync.pull({ spaceId }, target, options))
+        expect(readFileSync(join(target, "x.part"), "utf8")).toBe("the x.part file")
+        expect(existsSync(join(target, "x"))).toBe(false)
+        expect(events.flatMap((e) => (e._tag === "Warning" ? [`${e.reason} ${e.path}`] : []))).toEqual(["conflict x"])
+        expect(summaryOf(events).failed).toBe(0)
+      }
+    })
+  )
+
+  it.scoped("a local name with a backslash is left alone: not deleted by delete, with a warning", () =>
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const spaceId = yield* space
+      yield* fc.files.upload(Buffer.from("a\\b"), spaceId, { name: "a\\b.txt" })
+      const target = yield* tempDir
+      write(target, { "a\\b.txt": "local" })
+
+      const events = yield* run(fc.sync.pull({ spaceId }, target, { delete: true }))
+
+      expect(readFileSync(join(target, "a\\b.txt"), "utf8")).toBe("local")
+      expect(pathsOf(events, "Deleted")).toEqual([])
+    })
+  )
+
   it.scoped("an infected file fails alone; the others are pulled", () =>
     Effect.gen(function* () {
       const fc = yield* FluidCloud.FluidCloud
@@ -251,4 +307,42 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.pull (HTTP)", 
       }).pipe(Effect.provide(FluidCloudTest.layer({ scanDelay: 0 })))
     )
   })
+})
+
+describe("sync against a hostile server", () => {
+  it.scopedLive("a folder listed inside itself (a cycle) is walked once, with a warning: the walk ends", () =>
+    Effect.gen(function* () {
+      const A = "6a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
+      let listings = 0
+      const mock = MockHttp.make((request, url) => {
+        if (url.pathname.endsWith("/folders")) {
+          listings += 1
+          // a walk that goes round the cycle fails here instead of running forever
+          if (listings > 20) return Effect.dieMessage("the walk went round the cycle")
+          // the Space root lists A, and A lists itself
+          return MockHttp.json(200, [folderWire({ id: A, name: "A", space_id: SPACE_ID, parent_id: null })])(
+            request,
+            url
+          )
+        }
+        return MockHttp.json(200, [])(request, url)
+      })
+      const target = yield* tempDir
+      const events = yield* run(
+        Effect.flatMap(FluidCloud.FluidCloud, (fc) =>
+          Effect.succeed(fc.sync.pull({ spaceId: SPACE_ID }, target, { dryRun: true }))
+        ).pipe(
+          Stream.unwrap,
+          Stream.provideLayer(
+            FluidCloud.layer({ apiKey: Redacted.make(MockHttp.API_KEY), baseUrl: MockHttp.BASE_URL }).pipe(
+              Layer.provide(Layer.merge(mock.layer, Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)))
+            )
+          )
+        )
+      ).pipe(Effect.timeout("20 seconds"))
+      expect(listings).toBe(2)
+      expect(events.flatMap((e) => (e._tag === "Warning" ? [`${e.reason} ${e.path}`] : []))).toEqual(["conflict A/A"])
+      expect(pathsOf(events, "Planned")).toEqual(["A"])
+    })
+  )
 })

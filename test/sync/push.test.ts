@@ -440,6 +440,50 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.push (HTTP)", 
     })
   )
 
+  it.scoped("followSymlinks: a link that loops or leads nowhere is a warning, not a failure", () =>
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const dir = yield* tempDir
+      write(dir, {
+        "a.txt": "alpha",
+        loop1: { link: "loop2" },
+        loop2: { link: "loop1" },
+        dangling: { link: "nowhere" }
+      })
+      const spaceId = yield* space
+
+      const events = yield* run(fc.sync.push(dir, { spaceId }, { followSymlinks: true }))
+
+      expect(pathsOf(events, "Uploaded")).toEqual(["a.txt"])
+      expect(pathsOf(events, "Failed")).toEqual([])
+      expect(events.flatMap((e) => (e._tag === "Warning" ? [`${e.reason} ${e.path}`] : []))).toEqual([
+        "symlink dangling",
+        "symlink loop1",
+        "symlink loop2"
+      ])
+      expect(summaryOf(events).failed).toBe(0)
+    })
+  )
+
+  it.scoped("a local name with a backslash is not pushed (a warning), so it is not uploaded again on every push", () =>
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const dir = yield* tempDir
+      write(dir, { "ok.txt": "ok", "a\\b.txt": "x", "d\\e/inner.txt": "y" })
+      const spaceId = yield* space
+
+      for (let run_ = 0; run_ < 2; run_++) {
+        const events = yield* run(fc.sync.push(dir, { spaceId }))
+        expect(pathsOf(events, "Uploaded")).toEqual(run_ === 0 ? ["ok.txt"] : [])
+        expect(events.flatMap((e) => (e._tag === "Warning" ? [`${e.reason} ${e.path}`] : []))).toEqual([
+          "unsafeName a\\b.txt",
+          "unsafeName d\\e"
+        ])
+      }
+      expect((yield* fc.files.list(spaceId)).map((f) => f.originalName)).toEqual(["ok.txt"])
+    })
+  )
+
   it.scoped("sends only the operations Contract.methods lists for it", () =>
     Effect.gen(function* () {
       const { fc, dir, spaceId } = yield* pushed

@@ -331,6 +331,7 @@ export interface Service {
      * built in: `TargetError` otherwise), renamed to `path` once its sha256 is verified; an
      * existing `path` is replaced (refusing it is the caller's choice). An `IntegrityError`
      * removes the `.part`; other failures and interruptions leave it, and `resume: true` continues it.
+     * A `.part` that is a symbolic link is a `TargetError`: it is never written through.
      *
      * Scopes: `files:read`.
      */

@@ -80,8 +80,8 @@ export interface SyncOptions {
   /** Files transferred (or deleted) at once: 1 to 64, default 4. */
   readonly jobs?: number | undefined
   /**
-   * Follow symbolic links to files and directories (a link that loops back is skipped with a
-   * warning). Default `false`: each link is skipped with a `Warning` (`reason: "symlink"`) and
+   * Follow symbolic links to files and directories (a link that loops, loops back to a directory
+   * it is in, or leads nowhere is skipped with a warning). Default `false`: each link is skipped with a `Warning` (`reason: "symlink"`) and
    * left alone (never replaced or deleted).
    */
   readonly followSymlinks?: boolean | undefined
@@ -141,12 +141,17 @@ export type SyncAction = "upload" | "download" | "delete" | "folder"
 
 /**
  * Why a path was skipped with a warning:
- * - `symlink`: a symbolic link, not followed (see `followSymlinks`), or one that loops;
+ * - `symlink`: a symbolic link, not followed (see `followSymlinks`), or, followed, one that loops
+ *   or leads nowhere;
  * - `duplicate`: several live files (or folders) of one name in a folder: the newest counts, the
  *   others are left alone;
- * - `unsafeName`: a remote name that cannot be a local file name (`..`, a `/`, a NUL): not pulled;
+ * - `unsafeName`: a remote name that cannot be a local file name (`..`, a `/`, a `\`, a NUL): not
+ *   pulled; a local name with a `\` (which a pull would never write back): not pushed, and left
+ *   alone by a pull's `delete`;
  * - `conflict`: a remote folder and a remote file of one name, which cannot both exist locally
- *   (the folder wins);
+ *   (the folder wins); a remote file `x` beside a remote `x.part`, the name `x`'s download is
+ *   written to until verified (`x.part` is pulled, `x` is not); a folder a server lists in two
+ *   places of the tree (a cycle: walked once);
  * - `unsupported`: not a regular file or directory (a socket, a FIFO, a device).
  *
  * @since 0.2.0

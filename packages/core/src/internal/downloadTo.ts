@@ -1,6 +1,7 @@
 /**
  * `files.downloadTo`: a download written to `path.part` through the platform's `FileSystem` and
- * renamed to `path` only once verified. With `resume`, an existing `.part` is hashed and
+ * renamed to `path` only once verified (a `.part` that is a symbolic link is refused, never
+ * written through). With `resume`, an existing `.part` is hashed and
  * continued from its length. A verification failure (`IntegrityError`) removes the `.part`; any
  * other failure, and an interruption, leave it for a resumed run.
  *
@@ -54,6 +55,10 @@ export const make =
       const part = `${path}${PART_SUFFIX}`
       const failed = (what: string) => (cause: PlatformError.PlatformError) =>
         targetError(`could not ${what} ${part}: ${cause.message}`, cause)
+      // `open` follows a symbolic link: a `.part` that is one would write wherever it points
+      if (Option.isSome(yield* Effect.option(fs.readLink(part)))) {
+        return yield* targetError(`${part} is a symbolic link: not followed, not replaced`)
+      }
       const prepared = yield* deps.engine.prepare(fileId, undefined)
       const size = Option.getOrUndefined(prepared.file.size)
 

@@ -2,7 +2,8 @@
  * The local side of a sync: a walk of a directory tree through the platform's `FileSystem`,
  * collecting its directories (empty ones too) and regular files by relative `/`-separated path.
  * Symbolic links are skipped with a warning unless followed (a link looping back to a directory
- * it is in is skipped then); other special files are skipped with a warning; a directory that
+ * it is in, or one that loops or leads nowhere, is skipped then); other special files, and names
+ * with a backslash (which a pull never writes back), are skipped with a warning; a directory that
  * cannot be read is a `Failed` event and is marked, so nothing under it is ever deleted.
  *
  * @internal
@@ -116,6 +117,19 @@ export const walk = (deps: Walk, root: string): Effect.Effect<LocalTree> =>
     /** One entry of a directory; a directory to walk next, if it is one. */
     const entry = (rel: string, abs: string, ancestors: ReadonlySet<string>): Effect.Effect<Option.Option<Directory>> =>
       Effect.gen(function* () {
+        if (baseName(rel).includes("\\")) {
+          // a name the service would keep but a pull never writes back (`remote.ts`'s `isUnsafeName`):
+          // pushed, it would be uploaded again on every push; pulled, it would be deleted as absent
+          untouchable.add(rel)
+          events.push(
+            SyncEvent.Warning({
+              path: rel,
+              reason: "unsafeName",
+              detail: "a name with a backslash (a path separator on Windows): left alone"
+            })
+          )
+          return Option.none()
+        }
         const isLink = Option.isSome(yield* Effect.option(fs.readLink(abs)))
         if (isLink && !deps.followSymlinks) {
           untouchable.add(rel)
@@ -125,6 +139,17 @@ export const walk = (deps: Walk, root: string): Effect.Effect<LocalTree> =>
         const stat = yield* Effect.either(fs.stat(abs))
         if (stat._tag === "Left") {
           untouchable.add(rel)
+          if (isLink) {
+            // followed, a link that loops or leads nowhere is skipped, as a link to an ancestor is
+            events.push(
+              SyncEvent.Warning({
+                path: rel,
+                reason: "symlink",
+                detail: `a symbolic link that loops or leads nowhere: ${stat.left.message}`
+              })
+            )
+            return Option.none()
+          }
           yield* failed(rel, `read ${rel}`)(stat.left)
           return Option.none()
         }

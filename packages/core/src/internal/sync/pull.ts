@@ -15,12 +15,13 @@ import type * as Domain from "../../Domain.js"
 import type { DownloadResult, DownloadToError, DownloadToOptions } from "../../Download.js"
 import type * as Errors from "../../Errors.js"
 import type { SyncEvent as Event, PullOptions } from "../../Sync.js"
+import { PART_SUFFIX } from "../downloadTo.js"
 import * as Steps from "../steps.js"
 import type { Transport } from "../transport/transport.js"
 import { SyncEvent } from "./events.js"
 import * as Execute from "./execute.js"
 import * as Hashing from "./hashing.js"
-import { byPath, isWithin, type LocalTree } from "./local.js"
+import { baseName, byPath, isWithin, type LocalTree } from "./local.js"
 import type { RemoteTree } from "./remote.js"
 
 /** What a pull runs with. @internal */
@@ -86,6 +87,17 @@ export const plan = (pull: Pull, local: LocalTree, remote: RemoteTree): Effect.E
           })
         }
         if (isWithin(blocked, path)) return Effect.succeed({})
+        const part = `${path}${PART_SUFFIX}`
+        if (remote.files.has(part) || remote.folders.has(part)) {
+          // its download would be written to `x.part`, which is the remote one's own local path
+          return Effect.succeed({
+            event: SyncEvent.Warning({
+              path,
+              reason: "conflict",
+              detail: `a remote ${remote.files.has(part) ? "file" : "folder"} is named ${baseName(part)}, the name this file's download is written to until verified: this file is not pulled`
+            })
+          })
+        }
         const download = {
           download: { path, file },
           event: SyncEvent.Planned({ action: "download", path, size: sizeOf(file), fileId: file.id })

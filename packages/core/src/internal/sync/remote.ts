@@ -136,6 +136,8 @@ export const resolveTarget = (
 export const walk = (remote: Remote, root: Domain.FolderId | undefined, filter: Filter) =>
   Effect.gen(function* () {
     const folders = new Map<string, Domain.FolderId | undefined>([["", root]])
+    /** The folders listed or to be listed: one met again (a cycle a server made) is not walked twice. */
+    const seen = new Set<string>(root === undefined ? [] : [root])
     const files = new Map<string, Domain.FluidFile>()
     const unsafe: Array<{ readonly path: string; readonly kind: "folder" | "file" }> = []
     const events: Array<PathEvent> = []
@@ -163,7 +165,16 @@ export const walk = (remote: Remote, root: Domain.FolderId | undefined, filter: 
         for (const [name, folder] of live) {
           const path = join(rel, name)
           if (isUnsafeName(name)) unsafe.push({ path, kind: "folder" })
-          else if (filter.directory(path)) {
+          else if (seen.has(folder.id)) {
+            events.push(
+              SyncEvent.Warning({
+                path,
+                reason: "conflict",
+                detail: `the folder ${folder.id} is listed here and elsewhere in the tree (a cycle): walked once`
+              })
+            )
+          } else if (filter.directory(path)) {
+            seen.add(folder.id)
             folders.set(path, folder.id)
             below.push([path, folder.id])
           }

@@ -12,7 +12,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Cause, Console, Effect, Exit, Option } from "effect"
+import { Cause, Console, Effect, Exit, Logger, Option } from "effect"
 import * as Argv from "./internal/argv.js"
 import * as Emulator from "./internal/emulator.js"
 import * as ExitCodes from "./internal/exitCodes.js"
@@ -96,6 +96,8 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
   cli(Argv.normalize(argv)).pipe(
     withErrorsTrimmed,
     Effect.provide(NodeContext.layer),
+    // the SDK's log lines (warnings) go to stderr: stdout holds only the output (`-o -`, `--json`)
+    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true }))),
     Effect.exit,
     Effect.flatMap(
       Exit.match({

@@ -283,7 +283,57 @@ describe("files upload's command line, made parseable", () => {
     ])
   })
 
-  it("global options after the paths move before the command; other commands are untouched", () => {
+  it("every command: global options after it move before it (never taken for an argument)", () => {
+    expect(normalize("spaces", "create", "NAME", "--api-key", "K")).toEqual([
+      "node",
+      "fluidcloud",
+      "--api-key",
+      "K",
+      "spaces",
+      "create",
+      "NAME"
+    ])
+    expect(normalize("spaces", "create", "--api-key=K", "NAME")).toEqual([
+      "node",
+      "fluidcloud",
+      "--api-key=K",
+      "spaces",
+      "create",
+      "NAME"
+    ])
+    expect(normalize("--base-url", "http://x", "files", "get", "--json", "ID")).toEqual([
+      "node",
+      "fluidcloud",
+      "--base-url",
+      "http://x",
+      "--json",
+      "files",
+      "get",
+      "ID"
+    ])
+    // `files wait --timeout SECONDS` is its own option, left where it is
+    expect(normalize("files", "wait", "ID", "--timeout", "60", "--json")).toEqual([
+      "node",
+      "fluidcloud",
+      "--json",
+      "files",
+      "wait",
+      "ID",
+      "--timeout",
+      "60"
+    ])
+    // after `--`, everything is an argument
+    expect(normalize("spaces", "create", "--", "--json")).toEqual([
+      "node",
+      "fluidcloud",
+      "spaces",
+      "create",
+      "--",
+      "--json"
+    ])
+  })
+
+  it("global options after the paths move before the command", () => {
     expect(normalize("files", "upload", "a", "b", "--json", "--timeout", "5", "--base-url=http://x")).toEqual([
       "node",
       "fluidcloud",
@@ -296,7 +346,15 @@ describe("files upload's command line, made parseable", () => {
       "a",
       "b"
     ])
-    const download = ["files", "download", "ID", "-o", "-", "--json"]
-    expect(normalize(...download)).toEqual(["node", "fluidcloud", ...download])
+    expect(normalize("files", "download", "ID", "-o", "-", "--json")).toEqual([
+      "node",
+      "fluidcloud",
+      "--json",
+      "files",
+      "download",
+      "ID",
+      "-o",
+      "-"
+    ])
   })
 })

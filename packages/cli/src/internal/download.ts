@@ -12,7 +12,7 @@ import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Domain, Errors, type FluidCloud } from "@fluidcloud/core"
-import { Console, Context, Effect, Stream } from "effect"
+import { Console, Context, Effect, Option, Stream } from "effect"
 import { idArg } from "./args.js"
 import * as DownloadProgress from "./downloadProgress.js"
 import * as ExitCodes from "./exitCodes.js"
@@ -84,7 +84,9 @@ const toFile = (
 ) =>
   Effect.gen(function* () {
     const target = yield* targetOf(platform, fc, o.id, o.output)
-    const exists = yield* Effect.mapError(platform.fs.exists(target), fileSystemError(`check ${target}`))
+    // a symbolic link there (even one leading nowhere, which `exists` does not see) counts as there
+    const isLink = Option.isSome(yield* Effect.option(platform.fs.readLink(target)))
+    const exists = isLink || (yield* Effect.mapError(platform.fs.exists(target), fileSystemError(`check ${target}`)))
     if (exists && !o.force) {
       return yield* new ExitCodes.UsageError({
         description: `${target} exists: pass --force to replace it`

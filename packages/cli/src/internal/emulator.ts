@@ -43,6 +43,13 @@ const loadTesting: Effect.Effect<typeof Testing, ExitCodes.ConfigError> = Effect
   )
 )
 
+/** Why a server did not start: the system's error under the platform's `ServeError`, if any. */
+const reasonOf = (defect: unknown): string => {
+  const cause = Predicate.hasProperty(defect, "cause") ? defect.cause : undefined
+  if (cause instanceof Error) return cause.message
+  return defect instanceof Error ? defect.message : String(defect)
+}
+
 const nonNegative = (name: string) =>
   Options.integer(name).pipe(
     Options.withSchema(Schema.NonNegativeInt),
@@ -56,8 +63,8 @@ export const command = Command.make(
   {
     host: Options.text("host").pipe(Options.withDescription("Host to bind."), Options.withDefault("127.0.0.1")),
     port: Options.integer("port").pipe(
-      Options.withSchema(Schema.NonNegativeInt),
-      Options.withDescription("Port to listen on (0 picks a free one)."),
+      Options.withSchema(Schema.Int.pipe(Schema.between(0, 65535))),
+      Options.withDescription("Port to listen on, 0 to 65535 (0 picks a free one)."),
       Options.withDefault(0)
     ),
     seed: Options.file("seed", { exists: "yes" }).pipe(
@@ -95,7 +102,13 @@ export const command = Command.make(
         minPartSize: Option.getOrUndefined(o.minPartSize),
         forcePartSize: Option.getOrUndefined(o.forcePartSize)
       }
-      return yield* EmulatorServer.serve(options)
+      // a server that cannot start (the port taken, the host unknown) is configuration, not a bug
+      return yield* EmulatorServer.serve(options).pipe(
+        Effect.catchAllDefect(
+          (defect) =>
+            new ExitCodes.ConfigError({ description: `could not serve on ${o.host}:${o.port}: ${reasonOf(defect)}` })
+        )
+      )
     })
 ).pipe(
   Command.withDescription(

@@ -104,6 +104,11 @@ export const table = [
     code: 130,
     meaning:
       "interrupted (Ctrl-C / SIGTERM); an upload in flight is aborted (kept with --resume), a download keeps its .part"
+  },
+  {
+    tag: "(broken pipe)",
+    code: 141,
+    meaning: "the reader of stdout or stderr went away (| head): interrupted as by Ctrl-C"
   }
 ] as const
 

@@ -8,7 +8,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { FluidCloud } from "@fluidcloud/core"
 import { NodeFluidCloud } from "@fluidcloud/node"
-import { Config, Context, type Duration, Effect, Layer, Option, ParseResult, Redacted, Schema } from "effect"
+import { Cause, Config, Context, type Duration, Effect, Layer, Option, ParseResult, Redacted, Schema } from "effect"
 import * as ExitCodes from "./exitCodes.js"
 import * as Output from "./output.js"
 
@@ -104,6 +104,17 @@ export const withClient = <A, E>(f: (fc: FluidCloud.Service) => Effect.Effect<A,
     const layer = yield* ClientLayer
     const context = yield* Layer.build(
       layer({ apiKey: key.value, baseUrl: Option.getOrUndefined(globals.baseUrl), timeout })
+    ).pipe(
+      // the SDK refuses a bad option (a key a header cannot carry) with a defect: here, configuration
+      Effect.catchSomeDefect((defect) =>
+        defect instanceof Cause.IllegalArgumentException
+          ? Option.some(
+              new ExitCodes.ConfigError({
+                description: defect.message.replace(/^FluidCloud: /, "")
+              })
+            )
+          : Option.none()
+      )
     )
     return yield* f(Context.get(context, FluidCloud.FluidCloud))
   }).pipe(Effect.scoped)

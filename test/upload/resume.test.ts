@@ -4,7 +4,7 @@
  * the API key), a resumed run sending only the missing parts, a source changed on disk starting
  * afresh, and `NodeFluidCloud.layer` keeping its checkpoints under `FLUIDCLOUD_STATE_DIR`.
  */
-import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -174,6 +174,29 @@ describe("the file-system store", () => {
       expect(warnings[0]).toContain(join(dir, name ?? ""))
       yield* withStore(dir, (store) => hashes(store).set("k", { size: 2, sha256: "bb" }))
       expect(yield* withStore(dir, (store) => hashes(store).get("k"))).toEqual(Option.some({ size: 2, sha256: "bb" }))
+    })
+  )
+
+  it.scoped("an entry that cannot be read (a directory named like a record) is left out; the others list", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const hashes = (store: Checkpoints.Service) => store.namespace("hashes", Entry)
+      yield* withStore(dir, (store) => hashes(store).set("k", { size: 1, sha256: "aa" }))
+      mkdirSync(join(dir, "hashes", `${"0".repeat(64)}.json`))
+      const listed = yield* withStore(dir, (store) => hashes(store).list).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, Logger.none))
+      )
+      expect(listed).toEqual([["k", { size: 1, sha256: "aa" }]])
+    })
+  )
+
+  it.scoped("a namespace directory that was there with a looser mode is made private (0700) on the first write", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      mkdirSync(join(dir, "hashes"), { mode: 0o755 })
+      chmodSync(join(dir, "hashes"), 0o755)
+      yield* withStore(dir, (store) => store.namespace("hashes", Entry).set("k", { size: 1, sha256: "aa" }))
+      expect(modeOf(join(dir, "hashes"))).toBe(0o700)
     })
   )
 

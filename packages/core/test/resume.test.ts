@@ -265,6 +265,40 @@ describe("resume: what starts afresh", () => {
   )
 })
 
+describe("resume: a checkpoint that does not match its upload", () => {
+  it.effect(
+    "an edited part size (same part count): the storage refuses a part, the upload starts afresh, and completes",
+    () =>
+      Effect.gen(function* () {
+        const bytes = bytesOf(SIX_PARTS, 11)
+        const { fc, emulator, spaceId } = yield* setup
+        yield* emulator.failPartPut({ partNumber: 4, attempt: "every", status: 500 })
+        yield* fc.files.upload(bytes, spaceId, { resume: true, concurrency: 1, name: "same.bin" }).pipe(Effect.flip)
+        yield* emulator.clearFaults
+        const store = yield* Checkpoints.UploadCheckpoints
+        const [entry] = yield* store.uploads.list
+        if (entry === undefined) return yield* Effect.dieMessage("no checkpoint")
+        const [key, checkpoint] = entry
+        // still 6 parts for this size, but not the size the upload was made with
+        yield* store.uploads.set(key, new Checkpoints.UploadCheckpoint({ ...checkpoint, partSize: PART - 96 }))
+
+        const events = Chunk.toReadonlyArray(
+          yield* fc.files
+            .uploadStream(bytes, spaceId, { resume: true, concurrency: 1, name: "same.bin" })
+            .pipe(Stream.runCollect)
+        )
+        const [resumed, fresh, ...more] = startedOf(events)
+        expect(more).toEqual([])
+        expect(resumed?.uploadId).toBe(checkpoint.uploadId)
+        expect(fresh?.uploadId).not.toBe(checkpoint.uploadId)
+        expect(completedOf(events).sha256).toEqual(Option.some(sha256(bytes)))
+        expect(new Uint8Array(yield* download(completedOf(events).id))).toEqual(bytes)
+        expect(yield* checkpoints).toEqual([])
+        expect(yield* emulator.openUploads).toEqual([])
+      }).pipe(Effect.provide(Env))
+  )
+})
+
 describe("resume: its limits", () => {
   it.effect("once complete is sent, resume no longer applies: a failed complete aborts and drops the checkpoint", () =>
     Effect.gen(function* () {

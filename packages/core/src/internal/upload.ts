@@ -136,6 +136,13 @@ const notRereadable = new Errors.ValidationError({
 const isGone = (error: UploadError): boolean =>
   error._tag === "NotFoundError" || (error._tag === "ApiError" && error.status === 403)
 
+/**
+ * Errors of a resumed upload's part PUT that say its checkpoint no longer describes it: a 400,
+ * the storage refusing a part as the checkpoint cuts it (an edited or foreign part size, part
+ * headers). Kept, the checkpoint would fail the same way on every run.
+ */
+const isMismatch = (error: UploadError): boolean => error._tag === "ApiError" && error.status === 400
+
 /** Errors of complete that say a resumed upload is not what its checkpoint says. */
 const isStale = (error: UploadError): boolean =>
   error._tag === "NotFoundError" ||
@@ -323,12 +330,15 @@ export const make = (deps: Dependencies): Uploader => {
           body: meter === undefined ? (body: PartBody) => body : meter.body
         })
 
-        /** A part PUT's failure: the session is gone (a resumed one starts afresh), or the error. */
+        /**
+         * A part PUT's failure: the session is gone, or (resumed) its checkpoint does not match it;
+         * a resumed one then starts afresh, the old upload aborted. Otherwise the error.
+         */
         const watched = <A>(put: Effect.Effect<A, UploadError>): Effect.Effect<A, UploadError | Resume.Vanished> =>
           target === undefined
             ? put
             : Effect.catchAll(put, (error) => {
-                if (!isGone(error)) return Effect.fail(error)
+                if (!isGone(error) && !(resumed !== undefined && isMismatch(error))) return Effect.fail(error)
                 gone = true
                 return Effect.fail(resumed === undefined ? error : new Resume.Vanished({ error }))
               })

@@ -54,7 +54,15 @@ export const make = (directory: string): Effect.Effect<Records.Backend, never, F
     const read = (file: string, key: string | undefined) =>
       fs.readFileString(file).pipe(
         Effect.map(Option.some),
-        Effect.catchIf(isNotFound, () => Effect.succeed(Option.none<string>())),
+        Effect.catchAll((error) =>
+          isNotFound(error)
+            ? Effect.succeed(Option.none<string>())
+            : // not a file, or not ours to read (a record written by another user): left out, as a bad record is
+              Effect.as(
+                Effect.logWarning(`FluidCloud: ignoring ${file}: it cannot be read (${error.message})`),
+                Option.none<string>()
+              )
+        ),
         Effect.flatMap(
           Option.match({
             onNone: () => Effect.succeed(Option.none<{ readonly key: string; readonly value: unknown }>()),
@@ -85,6 +93,9 @@ export const make = (directory: string): Effect.Effect<Records.Backend, never, F
         }
       })
 
+    /** The namespaces whose directory this backend has made (or found and made) private. */
+    const private_ = new Set<string>()
+
     const backend: Records.Backend = {
       get: (namespace, key) =>
         Effect.map(
@@ -95,6 +106,11 @@ export const make = (directory: string): Effect.Effect<Records.Backend, never, F
         Effect.gen(function* () {
           const file = fileOf(namespace, key)
           yield* fs.makeDirectory(folder(namespace), { recursive: true, mode: 0o700 })
+          if (!private_.has(namespace)) {
+            // `mode` applies only to a directory it creates: one that was there is made private too
+            yield* fs.chmod(folder(namespace), 0o700)
+            private_.add(namespace)
+          }
           const stamp = `${(yield* Clock.currentTimeMillis).toString(36)}${(yield* Random.nextInt).toString(36)}`
           const temporary = `${file}.${stamp}${TEMPORARY}`
           yield* fs.writeFileString(temporary, encodeEnvelope({ version: VERSION, key, value }), {

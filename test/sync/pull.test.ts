@@ -224,6 +224,22 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.pull (HTTP)", 
     })
   )
 
+  it.scoped("a name of 251 to 255 bytes is pulled: its .part gets a shortened name, none is left", () =>
+    Effect.gen(function* () {
+      const fc = yield* FluidCloud.FluidCloud
+      const spaceId = yield* space
+      const names = ["n".repeat(255), `${"é".repeat(125)}.txt`]
+      for (const name of names) yield* fc.files.upload(Buffer.from(name), spaceId, { name })
+      const target = yield* tempDir
+
+      const events = yield* run(fc.sync.pull({ spaceId }, target))
+
+      expect(pathsOf(events, "Downloaded").sort()).toEqual([...names].sort())
+      expect(readdirSync(target).sort()).toEqual([...names].sort())
+      for (const name of names) expect(readFileSync(join(target, name), "utf8")).toBe(name)
+    })
+  )
+
   it.scoped("a local name with a backslash is left alone: not deleted by delete, with a warning", () =>
     Effect.gen(function* () {
       const fc = yield* FluidCloud.FluidCloud

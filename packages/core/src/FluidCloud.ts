@@ -331,7 +331,9 @@ export interface Service {
      * built in: `TargetError` otherwise), renamed to `path` once its sha256 is verified; an
      * existing `path` is replaced (refusing it is the caller's choice). An `IntegrityError`
      * removes the `.part`; other failures and interruptions leave it, and `resume: true` continues it.
-     * A `.part` that is a symbolic link is a `TargetError`: it is never written through.
+     * A `.part` that is a symbolic link is a `TargetError`: it is never written through. For a name
+     * of 251 bytes or more, `name.part` would pass the file systems' 255-byte limit: the `.part`
+     * is then `<start of the name>~<hash>.part`, the same on every run.
      *
      * Scopes: `files:read`.
      */

@@ -15,7 +15,7 @@ import type * as Domain from "../../Domain.js"
 import type { DownloadResult, DownloadToError, DownloadToOptions } from "../../Download.js"
 import type * as Errors from "../../Errors.js"
 import type { SyncEvent as Event, PullOptions } from "../../Sync.js"
-import { PART_SUFFIX } from "../downloadTo.js"
+import { partPathOf } from "../downloadTo.js"
 import * as Steps from "../steps.js"
 import type { Transport } from "../transport/transport.js"
 import { SyncEvent } from "./events.js"
@@ -87,7 +87,7 @@ export const plan = (pull: Pull, local: LocalTree, remote: RemoteTree): Effect.E
           })
         }
         if (isWithin(blocked, path)) return Effect.succeed({})
-        const part = `${path}${PART_SUFFIX}`
+        const part = partPathOf(path)
         if (remote.files.has(part) || remote.folders.has(part)) {
           // its download would be written to `x.part`, which is the remote one's own local path
           return Effect.succeed({

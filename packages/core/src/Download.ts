@@ -25,6 +25,7 @@
 import { Data, type Effect, type Schedule } from "effect"
 import type { FileId } from "./Domain.js"
 import type * as Errors from "./Errors.js"
+import * as internal from "./internal/partPath.js"
 
 /**
  * Part of a file: `length` bytes from byte `offset` (0-based), or to the end of the file when
@@ -161,3 +162,20 @@ export type DownloadError =
  * @category models
  */
 export type DownloadToError = DownloadError | Errors.TargetError
+
+/**
+ * The file `files.downloadTo(fileId, path)` writes to until the bytes are verified, and that
+ * `resume: true` continues: `path.part`; for a name of 251 bytes or more (which `.part` would take
+ * past the file systems' 255-byte limit), `<start of the name>~<hash>.part`, the same on every run.
+ *
+ * @example
+ * ```ts
+ * import { Download } from "@fluidcloud/core"
+ *
+ * assert.strictEqual(Download.partPath("out/report.pdf"), "out/report.pdf.part")
+ * ```
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const partPath: (path: string) => string = internal.partPathOf

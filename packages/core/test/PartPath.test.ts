@@ -3,7 +3,7 @@
  * (over 250 bytes), a shortened name with a hash, the same on every run so a resume finds it.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { partPathOf } from "../src/internal/downloadTo.js"
+import { partPathOf } from "../src/internal/partPath.js"
 
 const bytes = (text: string) => new TextEncoder().encode(text).byteLength
 const nameOf = (path: string) => path.slice(path.lastIndexOf("/") + 1)

@@ -11,7 +11,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Domain, Errors, type FluidCloud } from "@fluidcloud/core"
+import { Domain, Download, Errors, type FluidCloud } from "@fluidcloud/core"
 import { Console, Context, Effect, Option, Stream } from "effect"
 import { idArg } from "./args.js"
 import * as DownloadProgress from "./downloadProgress.js"
@@ -98,7 +98,7 @@ const toFile = (
       .pipe(
         Effect.onInterrupt(() =>
           Console.error(
-            `fluidcloud: interrupted; ${Sanitize.text(target)}.part is kept: run the same command with --resume to continue`
+            `fluidcloud: interrupted; ${Sanitize.text(Download.partPath(target))} is kept: run the same command with --resume to continue`
           )
         )
       )

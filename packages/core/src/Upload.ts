@@ -87,7 +87,8 @@ export type UploadSource =
  * A resumed upload (`resume: true`) says in `Started` how much the server already held; its
  * `PartUploaded` events are those of the parts it sends, their `uploadedBytes` counting the parts
  * held before too. If its session turns out to be gone on the server (a part PUT or complete
- * answering 404, an expired URL), it starts afresh: another `Started` follows, with nothing held.
+ * answering 404, an expired URL refused with a 403), or not to match its checkpoint (a part PUT
+ * answering 400), it starts afresh: another `Started` follows, with nothing held.
  *
  * @since 0.1.0
  * @category models

@@ -76,7 +76,11 @@ export class SomeFailedError extends Data.TaggedError("SomeFailedError")<{
 export const table = [
   { tag: "(success)", code: 0, meaning: "the command succeeded" },
   { tag: "(unexpected)", code: 1, meaning: "an unexpected defect (a bug: please report it)" },
-  { tag: "usage / ConfigError", code: 2, meaning: "bad command line, or no API key / unreadable config" },
+  {
+    tag: "usage / ConfigError",
+    code: 2,
+    meaning: "bad command line, or no (or an unusable) API key / unreadable config / a port the emulator cannot use"
+  },
   { tag: "AuthError", code: 3, meaning: "401: missing, invalid or revoked API key" },
   { tag: "PermissionError", code: 4, meaning: "403: the key lacks a scope, or the plan has no API access" },
   { tag: "NotFoundError", code: 5, meaning: "404: no such resource (or it is in trash / another tenant's)" },

@@ -183,6 +183,34 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("sync.push (HTTP)", 
     })
   )
 
+  it.scoped("a dry run reads the hash cache but stores nothing in it (it writes nothing locally)", () =>
+    Effect.gen(function* () {
+      const gets = yield* Ref.make(0)
+      const sets = yield* Ref.make(0)
+      const memory = yield* Sync.makeHashCacheMemory
+      const counting: Sync.HashCacheService = {
+        get: (key) =>
+          Effect.zipRight(
+            Ref.update(gets, (n) => n + 1),
+            memory.get(key)
+          ),
+        set: (key, sha) =>
+          Effect.zipRight(
+            Ref.update(sets, (n) => n + 1),
+            memory.set(key, sha)
+          )
+      }
+      // pushed by another client (with its own cache): this one hashes every file to compare
+      const { dir, spaceId } = yield* pushed
+      yield* Effect.gen(function* () {
+        const fc = yield* FluidCloud.FluidCloud
+        const events = yield* run(fc.sync.push(dir, { spaceId }, { dryRun: true }))
+        expect(summaryOf(events).skipped).toBe(6)
+        expect([yield* Ref.get(gets), yield* Ref.get(sets)]).toEqual([6, 0])
+      }).pipe(Effect.provide(clientLayer(Layer.succeed(Sync.HashCache, counting))))
+    })
+  )
+
   it.scoped("with an UploadCheckpoints store, the hashes outlive the client: a later client uses them", () =>
     Effect.gen(function* () {
       const store = yield* Effect.provide(Checkpoints.UploadCheckpoints, Checkpoints.layerMemory)

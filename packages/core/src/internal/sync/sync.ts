@@ -72,7 +72,12 @@ const isNotFound = (error: PlatformError.PlatformError): boolean =>
 export const make = (deps: Dependencies): Service["sync"] => {
   const { transport } = deps
   const platform = Option.all({ fs: deps.fileSystem, path: deps.path })
-  const hashingWith = (fs: FileSystem.FileSystem) => ({ fs, sha256: deps.sha256, cache: deps.cache })
+  /** Hashing through the cache; a dry run reads it but stores nothing (it writes nothing locally). */
+  const hashingWith = (fs: FileSystem.FileSystem, dryRun: boolean) => ({
+    fs,
+    sha256: deps.sha256,
+    cache: dryRun ? { get: deps.cache.get, set: () => Effect.void } : deps.cache
+  })
   const emptyTree = (root: Domain.FolderId | undefined): Remote.RemoteTree => ({
     folders: new Map([["", root]]),
     files: new Map(),
@@ -133,7 +138,7 @@ export const make = (deps: Dependencies): Service["sync"] => {
         const run: Push.Push = {
           transport,
           uploader: deps.uploader,
-          hashing: hashingWith(fs),
+          hashing: hashingWith(fs, dryRun),
           spaceId: target.spaceId,
           options,
           jobs: options.jobs ?? Execute.DEFAULT_JOBS,
@@ -191,7 +196,7 @@ export const make = (deps: Dependencies): Service["sync"] => {
         const run: Pull.Pull = {
           transport,
           downloadTo: deps.downloadTo,
-          hashing: hashingWith(fs),
+          hashing: hashingWith(fs, dryRun),
           fs,
           path,
           root,

@@ -2,11 +2,13 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { afterAll, describe, expect, it, layer } from "@effect/vitest"
 import { Emulator, EmulatorServer, FluidCloudTest } from "@fluidcloud/testing"
-import { Effect, Either, FastCheck, Schema, Stream } from "effect"
+import { Effect, Either, FastCheck, Layer, Schema, Stream } from "effect"
 import { bytesOf, call, downloadUrl, fetchBytes, obj, putPart, Session, setupSpace, upload } from "./support/Api.js"
 
 const KiB = 1024
@@ -302,3 +304,48 @@ layer(EmulatorServer.layer({ scanDelay: 0, forcePartSize: 1000 }), { excludeTest
     )
   }
 )
+
+describe("the same answers in process and over HTTP", () => {
+  for (const [transport, layerOf] of [
+    ["in process", () => FluidCloudTest.layerClient({ scanDelay: 0, forcePartSize: 1000 })],
+    [
+      "over HTTP",
+      () =>
+        Layer.provideMerge(
+          Layer.effect(HttpClient.HttpClient, HttpClient.HttpClient),
+          Layer.merge(EmulatorServer.layer({ port: 0, scanDelay: 0, forcePartSize: 1000 }), NodeHttpClient.layerUndici)
+        )
+    ]
+  ] as const) {
+    it.scoped(`a part PUT with a raw body of bytes or text: its length declared as a client does (${transport})`, () =>
+      Effect.gen(function* () {
+        const spaceId = yield* setupSpace
+        const initiated = yield* call("POST", "/uploads/initiate", { space_id: spaceId, name: "raw.bin", size: 10 })
+        const part = Schema.decodeUnknownSync(Session)(initiated.body).parts[0]
+        if (part === undefined) return yield* Effect.dieMessage("no part")
+        const client = yield* HttpClient.HttpClient
+        for (const body of [HttpBody.raw(bytesOf(10)), HttpBody.raw("0123456789")]) {
+          const res = yield* client.execute(HttpClientRequest.put(part.url).pipe(HttpClientRequest.setBody(body)))
+          expect(res.status).toBe(200)
+          expect(res.headers.etag).toMatch(/^"[0-9a-f]{32}"$/)
+        }
+      }).pipe(Effect.provide(layerOf()))
+    )
+
+    it.scoped(`a HEAD does not use up a download fault: the GET after it meets it (${transport})`, () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const { fileId, url } = yield* stored(bytesOf(10), 1000)
+        yield* emulator.failStorageGet({ fileId, status: 503 })
+        const client = yield* HttpClient.HttpClient
+        const head = yield* client.execute(HttpClientRequest.head(url))
+        expect(head.status).toBe(200)
+        expect((yield* fetchBytes(url)).status).toBe(503)
+        expect((yield* emulator.storageGets()).map((get) => [get.status, get.reset])).toEqual([
+          [200, false],
+          [503, false]
+        ])
+      }).pipe(Effect.provide(layerOf()))
+    )
+  }
+})

@@ -76,6 +76,18 @@ const asWebBody = (u: unknown): BodyInit | undefined => {
   return undefined
 }
 
+const utf8 = new TextEncoder()
+
+/** The byte length of a raw body whose length is known without reading it: bytes, text. */
+const knownLength = (u: unknown): number | undefined =>
+  u instanceof Uint8Array
+    ? u.byteLength
+    : u instanceof ArrayBuffer
+      ? u.byteLength
+      : typeof u === "string"
+        ? utf8.encode(u).byteLength
+        : undefined
+
 const toWebBody = (
   request: HttpClientRequest.HttpClientRequest,
   runtime: Runtime.Runtime<never>
@@ -91,7 +103,8 @@ const toWebBody = (
     case "Raw": {
       if (body.body === undefined || body.body === null) return { body: undefined, length: body.contentLength }
       const web = asWebBody(body.body)
-      return web === undefined ? undefined : { body: web, length: body.contentLength }
+      // bytes and text have a length an HTTP client declares itself (undici, fetch): so does this one
+      return web === undefined ? undefined : { body: web, length: body.contentLength ?? knownLength(body.body) }
     }
     case "Stream":
       return { body: Stream.toReadableStreamRuntime(body.stream, runtime), length: body.contentLength }

@@ -173,7 +173,8 @@ export const handlers = (state: State) => {
     Effect.gen(function* () {
       if (!Signing.verify(state.config, ctx.url, ctx.now)) return storageError(403, "signature_invalid")
       const fileId = param(ctx, "file_id")
-      const fault = Faults.storageGetFault(state, fileId)
+      // a HEAD answers the headers of the GET and sends no body: it does not use up a download fault
+      const fault = ctx.request.method === "HEAD" ? undefined : Faults.storageGetFault(state, fileId)
       if (fault?.status !== undefined) return storageError(fault.status, "injected_fault")
       const file = state.files.get(fileId)
       if (file === undefined || !file.completed || file.sha256 === null || !Files.contentReachable(state, file)) {

@@ -12,7 +12,8 @@
  * - `DELETE /api/v1/uploads/{id}`: 204.
  */
 import { randomUUID } from "node:crypto"
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer, type ServerResponse } from "node:http"
+import { readJson } from "./readJson.js"
 import { FILE_ID, file } from "./wire.js"
 
 const MiB = 1024 * 1024
@@ -36,20 +37,6 @@ const json = (res: ServerResponse, status: number, body: string) => {
   )
   res.end(body)
 }
-
-const readJson = (req: IncomingMessage): Promise<Record<string, unknown>> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (c: Buffer) => chunks.push(c))
-    req.on("end", () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")))
-      } catch (e) {
-        reject(e)
-      }
-    })
-    req.on("error", reject)
-  })
 
 const server = createServer((req, res) => {
   const url = req.url ?? "/"

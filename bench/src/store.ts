@@ -13,7 +13,8 @@
  * Run as a child process; prints `{"baseUrl", "apiKey"}` once listening.
  */
 import { createHash, randomUUID } from "node:crypto"
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer, type ServerResponse } from "node:http"
+import { readJson } from "./readJson.js"
 
 const parts = new Map<string, Map<number, ReadonlyArray<Buffer>>>()
 
@@ -22,20 +23,6 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) })
   res.end(text)
 }
-
-const readJson = (req: IncomingMessage): Promise<Record<string, unknown>> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (c: Buffer) => chunks.push(c))
-    req.on("end", () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")))
-      } catch (e) {
-        reject(e)
-      }
-    })
-    req.on("error", reject)
-  })
 
 const server = createServer((req, res) => {
   const url = req.url ?? "/"

@@ -81,8 +81,8 @@ export interface SyncOptions {
   readonly jobs?: number | undefined
   /**
    * Follow symbolic links to files and directories (a link that loops, loops back to a directory
-   * it is in, or leads nowhere is skipped with a warning). Default `false`: each link is skipped with a `Warning` (`reason: "symlink"`) and
-   * left alone (never replaced or deleted).
+   * it is in, or leads nowhere is skipped with a warning). Default `false`: each link is skipped
+   * with a `Warning` (`reason: "symlink"`) and left alone (never replaced or deleted).
    */
   readonly followSymlinks?: boolean | undefined
   /** The retry schedule of each transfer (part PUTs, storage GETs); defaults to the client's. */

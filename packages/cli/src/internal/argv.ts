@@ -36,11 +36,9 @@ export const valueOptions: ReadonlySet<string> = new Set([
 const globalValueOptions: ReadonlySet<string> = new Set(["--api-key", "--base-url", "--timeout"])
 const globalFlags: ReadonlySet<string> = new Set(["--json"])
 
-/** Whether `arg` is a global option (`--json`, or a value option written `--name=value`). */
-const isGlobal = (arg: string): boolean => {
-  const name = arg.split("=")[0] ?? arg
-  return globalFlags.has(name) || (globalValueOptions.has(name) && arg.includes("="))
-}
+/** Whether `arg`, named `name`, is a global option (`--json`, or a value option written `--name=value`). */
+const isGlobal = (arg: string, name: string): boolean =>
+  globalFlags.has(name) || (globalValueOptions.has(name) && arg.includes("="))
 
 /** @internal */
 export const normalize = (argv: ReadonlyArray<string>): ReadonlyArray<string> => {
@@ -66,11 +64,12 @@ export const normalize = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
   for (let index = command; index < argv.length; index++) {
     const arg = argv[index] ?? ""
     const previous = argv[index - 1] ?? ""
+    const name = arg.split("=")[0] ?? arg
     // after `--`, every argument is an argument
     if (forced || arg === "--") {
       forced = true
       rest.push(upload && arg === "-" ? STDIN : arg)
-    } else if (isGlobal(arg) && hoists(arg.split("=")[0] ?? arg)) hoisted.push(arg)
+    } else if (isGlobal(arg, name) && hoists(name)) hoisted.push(arg)
     else if (globalValueOptions.has(arg) && hoists(arg)) {
       hoisted.push(arg, argv[index + 1] ?? "")
       index++

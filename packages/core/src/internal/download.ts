@@ -149,7 +149,8 @@ export const make = (deps: Dependencies) => {
       const { file, range } = prepared
       const fileId = file.id
       const size = Option.getOrUndefined(file.size)
-      const expected = Option.getOrUndefined(Option.map(file.sha256, (hex) => hex.toLowerCase()))
+      // lowercase hex: a File's sha256 is the contract's `Sha256Hex` (decoded so)
+      const expected = Option.getOrUndefined(file.sha256)
       const whole = range === undefined
       const origin = range?.offset ?? 0
       const hash = whole ? (run.resumeAt?.hash ?? deps.sha256.create()) : undefined

@@ -40,8 +40,8 @@ const declaredLength = (headers: Headers.Headers): number | undefined =>
 
 /** Whether the body has a `Content-Encoding` other than `identity` (which a client may decode). */
 const encoded = (headers: Headers.Headers): boolean => {
-  const encoding = headers["content-encoding"]
-  return encoding !== undefined && encoding.trim().toLowerCase() !== "identity" && encoding.trim() !== ""
+  const encoding = headers["content-encoding"]?.trim().toLowerCase()
+  return encoding !== undefined && encoding !== "" && encoding !== "identity"
 }
 
 const empty = new Uint8Array(0)
